@@ -1,0 +1,31 @@
+import { processIo } from "./io.js";
+
+const USAGE = `Usage: ocspkit <command> [options]
+
+Commands:
+  ocsp      the \`openssl ocsp\` client and responder, option for option
+  check     check certificates: finds the responder and issuer by itself
+  serve     run an OCSP responder
+  staple    validate a TLS server's stapled OCSP response
+  inspect   decode an OCSP request or response
+  demo      a throw-away PKI and responder, checked end to end
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "ocsp": {
+      const { ocspCommand } = await import("./ocsp.js");
+      return ocspCommand(rest, processIo);
+    }
+    case undefined:
+    case "help":
+    case "-h":
+    case "--help":
+      processIo.out(USAGE);
+      return cmd === undefined ? 64 : 0;
+    default:
+      processIo.err(`ocspkit: unknown command "${cmd}"\n${USAGE}`);
+      return 64;
+  }
+}

@@ -1,0 +1,538 @@
+// `ocspkit ocsp`: the `openssl ocsp` client, option for option and line for line. The sequence
+// below follows OpenSSL 3.0's apps/ocsp.c so that output order and exit codes agree; every
+// step is a library call. OpenSSL's error-stack lines are replaced by one line of our own.
+import { appendFileSync, writeFileSync } from "node:fs";
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { describe, OcspError } from "../errors.js";
+import { type CertId, certIdFor, parseSerial, sameCertId } from "../ocsp/certid.js";
+import { type Digest, digestByName, SHA1 } from "../ocsp/digests.js";
+import { checkNonce } from "../ocsp/nonce.js";
+import {
+  encodeRequest,
+  nonceExtension,
+  type OcspRequest,
+  parseRequest,
+} from "../ocsp/request.js";
+import { type BasicResponse, parseResponse, responseStatusName } from "../ocsp/response.js";
+import { signRequest } from "../ocsp/signed-request.js";
+import { reasonName, requestText, responseText } from "../ocsp/text.js";
+import { proxyFor, sendOcspRequest } from "../transport/http.js";
+import { verifyBasic, type Verdict, type VerifyFlags } from "../verify/basic.js";
+import type { ChainOptions } from "../verify/chain.js";
+import { statusTimeProblems } from "../verify/validity.js";
+import type { Certificate } from "../x509/cert.js";
+import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
+import { openTrustStore } from "../x509/store.js";
+import { gmtTime } from "../x509/text.js";
+import { type ArgKind, ArgError, readOptions } from "./openssl-args.js";
+import type { Io } from "./io.js";
+
+const PROG = "ocsp";
+
+const OPTIONS: Record<string, ArgKind> = {
+  help: "-", ignore_err: "-", CAfile: "<", CApath: "<", CAstore: "s", "no-CAfile": "-",
+  "no-CApath": "-", "no-CAstore": "-", timeout: "p", resp_no_certs: "-", multi: "p",
+  no_certs: "-", badsig: "-", CA: "<", nmin: "p", nrequest: "p", reqin: "s", signer: "<",
+  sign_other: "<", index: "<", ndays: "p", rsigner: "<", rkey: "<", passin: "s", rother: "<",
+  rmd: "s", rsigopt: "s", header: "s", rcid: "s", url: "s", host: "s", port: "p", out: ">",
+  noverify: "-", nonce: "-", no_nonce: "-", no_signature_verify: "-", resp_key_id: "-",
+  no_cert_verify: "-", text: "-", req_text: "-", resp_text: "-", no_chain: "-",
+  no_cert_checks: "-", no_explicit: "-", trust_other: "-", no_intern: "-", respin: "s",
+  VAfile: "<", verify_other: "<", path: "s", cert: "<", serial: "s", validity_period: "u",
+  status_age: "p", signkey: "s", reqout: "s", respout: "s", issuer: "<", proxy: "s",
+  no_proxy: "s",
+  // X.509 verification parameters (OPT_V_OPTIONS) that change an OCSP verdict.
+  attime: "M", partial_chain: "-", no_check_time: "-", verify_depth: "n", check_ss_sig: "-",
+  x509_strict: "-", ignore_critical: "-", purpose: "s", verify_name: "s", auth_level: "n",
+  policy: "s", explicit_policy: "-", inhibit_any: "-", inhibit_map: "-", policy_check: "-",
+  crl_check: "-", crl_check_all: "-", extended_crl: "-", use_deltas: "-", policy_print: "-",
+  issuer_checks: "-", trusted_first: "-", suiteB_128_only: "-", suiteB_128: "-", suiteB_192: "-",
+  allow_proxy_certs: "-", no_alt_chains: "-", verify_hostname: "s", verify_email: "s",
+  verify_ip: "s",
+};
+
+/** Verification parameters accepted because they cannot change what ocspkit decides here. */
+const HARMLESS_V = new Set(["trusted_first", "issuer_checks", "policy_print", "x509_strict", "ignore_critical", "verify_depth", "auth_level"]);
+const RESPONDER = new Set(["index", "port", "CA", "rsigner", "rkey", "rother", "resp_no_certs", "resp_key_id", "nmin", "ndays", "nrequest", "multi", "badsig", "rmd", "rsigopt", "rcid", "passin"]);
+
+/** Thrown to stop with an exit code after the messages are written. */
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+interface Query {
+  readonly name: string;
+  readonly id: CertId;
+}
+
+interface Options {
+  issuers: Certificate[];
+  queries: Query[];
+  /** scheme://host[:port] of the responder, from -url or -host. */
+  base?: string;
+  path: string;
+  headers: [string, string][];
+  timeoutSec?: number;
+  proxy?: string;
+  noProxy?: string;
+  out?: string;
+  nonce: 0 | 1 | 2;
+  noverify: boolean;
+  ignoreErr: boolean;
+  reqText: boolean;
+  respText: boolean;
+  reqin?: string;
+  respin?: string;
+  reqout?: string;
+  respout?: string;
+  caFile?: string;
+  caPath?: string;
+  noCaFile: boolean;
+  noCaPath: boolean;
+  verifyOther?: string;
+  flags: VerifyFlags;
+  nsec: number;
+  maxAge: number;
+  attime?: number;
+  partialChain: boolean;
+  noCheckTime: boolean;
+  signer?: string;
+  signkey?: string;
+  signOther?: string;
+  noCerts: boolean;
+  responder: Map<string, string[]>;
+}
+
+/** OSSL_HTTP_parse_url's accepted forms: [http[s]://]host[:port][/path]. */
+function parseUrl(url: string): { base: string; path: string } | undefined {
+  const m = /^(?:(https?):\/\/)?(\[[^\]]+\]|[^/:?#@[\]]+)(?::(\d{1,5}))?([/?].*)?$/i.exec(url);
+  if (!m) return undefined;
+  const [, scheme = "http", host, port, path = "/"] = m;
+  return {
+    base: `${scheme.toLowerCase()}://${host}${port ? `:${port}` : ""}`,
+    path: path.startsWith("/") ? path : `/${path}`,
+  };
+}
+
+function parseArgs(argv: readonly string[], io: Io): Options {
+  const o: Options = {
+    issuers: [], queries: [], path: "/", headers: [], nonce: 1, noverify: false,
+    ignoreErr: false, reqText: false, respText: false, noCaFile: false, noCaPath: false,
+    flags: {}, nsec: 300, maxAge: -1, partialChain: false, noCheckTime: false,
+    noCerts: false, responder: new Map(),
+  };
+  const flags: { -readonly [K in keyof VerifyFlags]: VerifyFlags[K] } = {};
+  let issuer: Certificate | undefined;
+  let digest: Digest | undefined;
+  let trailingDigest = false;
+  const usage = (msg: string): never => {
+    io.err(`${msg}\n${PROG}: Use -help for summary.\n`);
+    throw new Exit(1);
+  };
+  const fail = (msg: string): never => {
+    io.err(`${msg}\n`);
+    throw new Exit(1);
+  };
+  const load = (path: string, what: string) => {
+    try {
+      return loadCertificate(path, what);
+    } catch (err) {
+      return fail(`Unable to load ${what}: ${describe(err)}`);
+    }
+  };
+
+  for (const { name, value, known } of readOptions(PROG, argv, OPTIONS)) {
+    const v = value!;
+    if (!known) {
+      const d = digestByName(name);
+      if (!d) usage(`${PROG}: Unknown option or message digest: ${name}`);
+      if (trailingDigest) usage(`${PROG}: Digest must be before -cert or -serial`);
+      digest = d;
+      trailingDigest = true;
+      continue;
+    }
+    if (RESPONDER.has(name)) {
+      o.responder.set(name, [...(o.responder.get(name) ?? []), v]);
+      continue;
+    }
+    switch (name) {
+      case "help":
+        io.out(HELP);
+        throw new Exit(0);
+      case "url": {
+        const u = parseUrl(v);
+        if (!u) fail(`${PROG} Error parsing -url argument`);
+        o.base = u!.base;
+        o.path = u!.path;
+        break;
+      }
+      case "host":
+        o.base = `http://${v}`;
+        break;
+      case "path":
+        o.path = v;
+        break;
+      case "header": {
+        const eq = v.indexOf("=");
+        if (eq < 0) usage("Missing = in header key=value");
+        o.headers.push([v.slice(0, eq), v.slice(eq + 1)]);
+        break;
+      }
+      case "timeout":
+        o.timeoutSec = Number(v);
+        break;
+      case "proxy":
+        o.proxy = v;
+        break;
+      case "no_proxy":
+        o.noProxy = v;
+        break;
+      case "out":
+        o.out = v;
+        break;
+      case "ignore_err":
+        o.ignoreErr = true;
+        break;
+      case "noverify":
+        o.noverify = true;
+        break;
+      case "nonce":
+        o.nonce = 2;
+        break;
+      case "no_nonce":
+        o.nonce = 0;
+        break;
+      case "no_signature_verify":
+        flags.noSignature = true;
+        break;
+      case "no_cert_verify":
+        flags.noCertVerify = true;
+        break;
+      case "no_chain":
+        flags.noChain = true;
+        break;
+      case "no_cert_checks":
+        flags.noChecks = true;
+        break;
+      case "no_explicit":
+        flags.noExplicit = true;
+        break;
+      case "trust_other":
+        flags.trustOther = true;
+        break;
+      case "no_intern":
+        flags.noIntern = true;
+        break;
+      case "text":
+        o.reqText = o.respText = true;
+        break;
+      case "req_text":
+        o.reqText = true;
+        break;
+      case "resp_text":
+        o.respText = true;
+        break;
+      case "reqin":
+        o.reqin = v;
+        break;
+      case "respin":
+        o.respin = v;
+        break;
+      case "reqout":
+        o.reqout = v;
+        break;
+      case "respout":
+        o.respout = v;
+        break;
+      case "signer":
+        o.signer = v;
+        break;
+      case "signkey":
+        o.signkey = v;
+        break;
+      case "sign_other":
+        o.signOther = v;
+        break;
+      case "no_certs":
+        o.noCerts = true;
+        break;
+      case "VAfile":
+        o.verifyOther = v;
+        flags.trustOther = true;
+        break;
+      case "verify_other":
+        o.verifyOther = v;
+        break;
+      case "CAfile":
+        o.caFile = v;
+        break;
+      case "CApath":
+        o.caPath = v;
+        break;
+      case "no-CAfile":
+        o.noCaFile = true;
+        break;
+      case "no-CApath":
+        o.noCaPath = true;
+        break;
+      case "no-CAstore":
+        break;
+      case "validity_period":
+        o.nsec = Number(v);
+        break;
+      case "status_age":
+        o.maxAge = Number(v);
+        break;
+      case "attime":
+        o.attime = Number(v);
+        break;
+      case "partial_chain":
+        o.partialChain = true;
+        break;
+      case "no_check_time":
+        o.noCheckTime = true;
+        break;
+      case "issuer":
+        issuer = load(v, "issuer certificate");
+        o.issuers.push(issuer);
+        break;
+      case "cert": {
+        const cert = load(v, "certificate");
+        digest ??= SHA1;
+        if (!issuer) fail("No issuer certificate specified");
+        o.queries.push({ name: v, id: certIdFor(issuer!, cert.serial, digest) });
+        trailingDigest = false;
+        break;
+      }
+      case "serial": {
+        digest ??= SHA1;
+        if (!issuer) fail("No issuer certificate specified");
+        const serial = parseSerial(v);
+        if (!serial) fail(`Error converting serial number ${v}`);
+        o.queries.push({ name: v, id: certIdFor(issuer!, serial!, digest) });
+        trailingDigest = false;
+        break;
+      }
+      default:
+        if (HARMLESS_V.has(name)) break;
+        fail(`ocspkit: option -${name} is not supported yet`);
+    }
+  }
+  if (trailingDigest) usage(`${PROG}: Digest must be before -cert or -serial`);
+  o.flags = flags;
+  return o;
+}
+
+function chainOptions(o: Options): ChainOptions {
+  return {
+    at: o.attime !== undefined ? new Date(o.attime * 1000) : new Date(),
+    partialChain: o.partialChain,
+    ignoreTime: o.noCheckTime,
+  };
+}
+
+function loadKey(path: string, what: string): KeyObject {
+  try {
+    return createPrivateKey(Buffer.from(readFile(path, what)));
+  } catch (err) {
+    throw new OcspError("ERR_INPUT", `cannot load ${what} from ${path}: ${describe(err)}`);
+  }
+}
+
+function writeDer(path: string, der: Uint8Array): void {
+  try {
+    writeFileSync(path, der);
+  } catch (err) {
+    throw new OcspError("ERR_INPUT", `Can't open "${path}" for writing: ${describe(err)}`);
+  }
+}
+
+export async function ocspCommand(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (err) {
+    if (err instanceof Exit) return err.code;
+    if (err instanceof ArgError) {
+      io.err(`${err.message}\n${PROG}: Use -help for summary.\n`);
+      return 1;
+    }
+    if (err instanceof OcspError) {
+      io.err(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
+  const o = parseArgs(argv, io);
+  if (o.responder.size > 0) {
+    const { responderCommand } = await import("../responder/openssl-mode.js");
+    return responderCommand(o.responder, argv, io);
+  }
+  let req: OcspRequest | undefined = o.queries.length
+    ? { version: 0, requests: o.queries.map((q) => ({ certId: q.id, extensions: [] })), extensions: [] }
+    : undefined;
+  let reqDer: Uint8Array | undefined;
+  if (!req && !o.reqin && !o.respin) {
+    io.err(`${PROG}: Use -help for summary.\n`);
+    return 1;
+  }
+  const out = new Output(io, o.out);
+  let nonce = o.nonce;
+  if (!req && nonce !== 2) nonce = 0;
+  if (!req && o.reqin) {
+    const der = readFile(o.reqin, "OCSP request");
+    try {
+      req = parseRequest(der);
+      reqDer = der;
+    } catch (err) {
+      io.err(`Error reading OCSP request: ${describe(err)}\n`);
+      return 1;
+    }
+  }
+  const target = o.base && o.base + o.path;
+  if (!req && (o.signer || o.reqout || target || nonce)) {
+    io.err("Need an OCSP request for this operation!\n");
+    return 1;
+  }
+  if (req && nonce) {
+    req = { ...req, extensions: [...req.extensions, nonceExtension()] };
+    reqDer = undefined;
+  }
+  if (req && o.signer) {
+    const signer = loadCertificate(o.signer, "signer certificate");
+    const key = loadKey(o.signkey ?? o.signer, "signer private key");
+    const others = o.signOther ? loadCertificates(o.signOther, "signer certificates") : [];
+    reqDer = signRequest(req, signer, key, o.noCerts ? [] : [signer, ...others]);
+    req = parseRequest(reqDer);
+  }
+  if (req && !reqDer) reqDer = encodeRequest(req);
+  if (o.reqText && req) out.write(requestText(req));
+  if (o.reqout && reqDer) writeDer(o.reqout, reqDer);
+
+  let respDer: Uint8Array;
+  if (target && reqDer) {
+    try {
+      respDer = await sendOcspRequest(target, reqDer, {
+        headers: o.headers,
+        timeoutMs: o.timeoutSec ? o.timeoutSec * 1000 : undefined,
+        proxy: proxyFor(target, o.proxy, o.noProxy),
+      });
+    } catch (err) {
+      io.err(`Error querying OCSP responder\n${describe(err)}\n`);
+      return 1;
+    }
+  } else if (o.respin) {
+    respDer = readFile(o.respin, "OCSP response");
+  } else {
+    return 0;
+  }
+
+  let resp: ReturnType<typeof parseResponse>;
+  try {
+    resp = parseResponse(respDer);
+  } catch (err) {
+    io.err(`Error reading OCSP response: ${describe(err)}\n`);
+    return 1;
+  }
+  if (o.respout) writeDer(o.respout, respDer);
+  if (resp.status !== 0) {
+    out.write(`Responder Error: ${responseStatusName(resp.status)} (${resp.status})\n`);
+    if (!o.ignoreErr) return 1;
+  }
+  if (o.respText) out.write(responseText(resp));
+
+  let store: ReturnType<typeof openTrustStore>;
+  let verifyOther: Certificate[] = [];
+  store = openTrustStore({ caFile: o.caFile, caPath: o.caPath, noCaFile: o.noCaFile, noCaPath: o.noCaPath });
+  if (o.verifyOther) verifyOther = loadCertificates(o.verifyOther, "validator certificates");
+  const bs = resp.basic;
+  if (!bs) {
+    io.err("Error parsing response\n");
+    return 1;
+  }
+
+  let code = 0;
+  if (!o.noverify) {
+    if (req) {
+      const n = checkNonce(req.extensions, bs.extensions);
+      if (n === "missing") io.err("WARNING: no nonce in response\n");
+      else if (n === "mismatch") {
+        io.err("Nonce Verify error\n");
+        return 1;
+      }
+    }
+    const chain = chainOptions(o);
+    let verdict: Verdict = verifyBasic(bs, { certs: verifyOther, store, flags: o.flags, chain });
+    if (!verdict.ok && o.issuers.length) {
+      const second = verifyBasic(bs, { certs: o.issuers, store, flags: { trustOther: true }, chain });
+      if (second.ok) verdict = second;
+    }
+    if (verdict.ok) io.err("Response verify OK\n");
+    else {
+      io.err(`Response Verify Failure\nocspkit: ${verdict.reason}\n`);
+      code = 1;
+    }
+  }
+  if (req && !summary(out, io, bs, o)) code = 1;
+  return code;
+}
+
+/** print_ocsp_summary: one block per certificate asked about, in the order asked. */
+function summary(out: Output, io: Io, bs: BasicResponse, o: Options): boolean {
+  let allFound = true;
+  for (const q of o.queries) {
+    out.write(`${q.name}: `);
+    const s = bs.responses.find((r) => sameCertId(r.certId, q.id));
+    if (!s) {
+      out.write("ERROR: No Status found.\n");
+      allFound = false;
+      continue;
+    }
+    const problems = statusTimeProblems(s.thisUpdate, s.nextUpdate, o.nsec, o.maxAge);
+    if (problems.length) {
+      out.write("WARNING: Status times invalid.\n");
+      io.err(`ocspkit: ${q.name}: ${problems.join(", ")}\n`);
+    }
+    out.write(`${s.status}\n\tThis Update: ${gmtTime(s.thisUpdate)}\n`);
+    if (s.nextUpdate) out.write(`\tNext Update: ${gmtTime(s.nextUpdate)}\n`);
+    if (s.status !== "revoked") continue;
+    if (s.revocationReason !== undefined) out.write(`\tReason: ${reasonName(s.revocationReason)}\n`);
+    out.write(`\tRevocation Time: ${gmtTime(s.revocationTime!)}\n`);
+  }
+  return allFound;
+}
+
+/** Standard output, or the -out file, created (emptied) when opened as OpenSSL does. */
+class Output {
+  constructor(
+    readonly io: Io,
+    readonly path?: string,
+  ) {
+    if (path) {
+      try {
+        writeFileSync(path, "");
+      } catch (err) {
+        throw new OcspError("ERR_INPUT", `Can't open "${path}" for writing: ${describe(err)}`);
+      }
+    }
+  }
+  write(s: string): void {
+    if (this.path) appendFileSync(this.path, s);
+    else this.io.out(s);
+  }
+}
+
+const HELP = `Usage: ocsp [options]
+General options: -help -ignore_err -CAfile -CApath -no-CAfile -no-CApath -no-CAstore
+Client options: -url -host -path -header -timeout -proxy -no_proxy -issuer -cert -serial
+  -out -noverify -nonce -no_nonce -no_signature_verify -no_cert_verify -no_chain
+  -no_cert_checks -no_explicit -trust_other -no_intern -VAfile -verify_other -text
+  -req_text -resp_text -reqin -respin -reqout -respout -signer -signkey -sign_other
+  -no_certs -validity_period -status_age -attime -partial_chain -<digest>
+Responder options: -index -port -CA -rsigner -rkey -rother -passin -resp_no_certs
+  -resp_key_id -nmin -ndays -nrequest -multi -badsig -rmd -rsigopt -rcid
+`;

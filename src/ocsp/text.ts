@@ -1,0 +1,135 @@
+// OpenSSL's text forms of OCSP requests and responses (OCSP_REQUEST_print, OCSP_RESPONSE_print),
+// byte for byte, so that -req_text / -resp_text output matches `openssl ocsp`.
+import type { Extension } from "../x509/cert.js";
+import {
+  certificateText,
+  extensionsText,
+  gmtTime,
+  nameOneline,
+  oidName,
+  pemCertificate,
+  signatureText,
+} from "../x509/text.js";
+import type { CertId } from "./certid.js";
+import { encodeExtensions, type OcspRequest } from "./request.js";
+import { type OcspResponse, responseStatusName } from "./response.js";
+import { encodeAlgorithm } from "./sign.js";
+
+const sp = (n: number) => " ".repeat(n);
+
+/** i2a_ASN1_STRING: upper-case hex, a backslash-newline every 35 bytes, "0" when empty. */
+export function hexString(b: Uint8Array): string {
+  if (b.length === 0) return "0";
+  let out = "";
+  for (let i = 0; i < b.length; i++) {
+    if (i !== 0 && i % 35 === 0) out += "\\\n";
+    out += b[i]!.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return out;
+}
+
+/** i2a_ASN1_INTEGER: like hexString, with a leading "-" for negatives; "00" for zero. */
+function integerHex(serial: Uint8Array): string {
+  if (serial.length === 0) return "00";
+  const negative = (serial[0]! & 0x80) !== 0;
+  let v = BigInt(`0x${Buffer.from(serial).toString("hex")}`);
+  if (negative) v = (1n << BigInt(serial.length * 8)) - v;
+  let h = v.toString(16).toUpperCase();
+  if (h.length % 2) h = `0${h}`;
+  return (negative ? "-" : "") + hexString(Buffer.from(h, "hex"));
+}
+
+function certIdText(id: CertId, indent: number): string {
+  const i = sp(indent + 2);
+  return (
+    `${sp(indent)}Certificate ID:\n` +
+    `${i}Hash Algorithm: ${oidName(id.hashAlgorithm)}\n` +
+    `${i}Issuer Name Hash: ${hexString(id.issuerNameHash)}\n` +
+    `${i}Issuer Key Hash: ${hexString(id.issuerKeyHash)}\n` +
+    `${i}Serial Number: ${integerHex(id.serial)}\n`
+  );
+}
+
+function extsText(exts: readonly Extension[], title: string, indent: number): string {
+  return exts.length ? extensionsText(encodeExtensions(exts), indent, title) : "";
+}
+
+const REASONS = [
+  "unspecified",
+  "keyCompromise",
+  "cACompromise",
+  "affiliationChanged",
+  "superseded",
+  "cessationOfOperation",
+  "certificateHold",
+  "(UNKNOWN)",
+  "removeFromCRL",
+];
+
+/** OpenSSL's OCSP_crl_reason_str: reasons 9 and 10 are unnamed there too. */
+export function reasonName(code: number): string {
+  return REASONS[code] ?? "(UNKNOWN)";
+}
+
+function certsText(certs: readonly { der: Uint8Array }[]): string {
+  return certs.map((c) => certificateText(c.der) + pemCertificate(c.der)).join("");
+}
+
+export function requestText(req: OcspRequest): string {
+  let out = "OCSP Request Data:\n";
+  out += `    Version: ${req.version + 1} (0x${req.version.toString(16)})`;
+  if (req.requestorName) out += `\n    Requestor Name: ${generalNameText(req.requestorName)}`;
+  out += "\n    Requestor List:\n";
+  for (const r of req.requests) {
+    out += certIdText(r.certId, 8);
+    out += extsText(r.extensions, "Request Single Extensions", 8);
+  }
+  out += extsText(req.extensions, "Request Extensions", 4);
+  if (req.signature) {
+    out += signatureText(encodeAlgorithm(req.signature.algorithm), req.signature.value);
+    out += certsText(req.signature.certs);
+  }
+  return out;
+}
+
+/** GENERAL_NAME_print for the directoryName a signed request carries. */
+function generalNameText(der: Uint8Array): string {
+  // [4] EXPLICIT Name: skip the context tag and length to reach the Name.
+  if (der[0] === 0xa4) {
+    const lenBytes = der[1]! & 0x80 ? 1 + (der[1]! & 0x7f) : 1;
+    return `DirName:${nameOneline(der.subarray(1 + lenBytes))}`;
+  }
+  return "<unsupported>";
+}
+
+export function responseText(resp: OcspResponse): string {
+  let out = "OCSP Response Data:\n";
+  out += `    OCSP Response Status: ${responseStatusName(resp.status)} (0x${resp.status.toString(16)})\n`;
+  if (!resp.responseType) return out;
+  out += `    Response Type: ${oidName(resp.responseType)}`;
+  const bs = resp.basic;
+  if (!bs) return `${out} (unknown response type)\n`;
+  out += `\n    Version: ${bs.version + 1} (0x${bs.version.toString(16)})\n`;
+  out += "    Responder Id: ";
+  out += bs.responderId.byName ? nameOneline(bs.responderId.byName) : hexString(bs.responderId.byKey!);
+  out += `\n    Produced At: ${gmtTime(bs.producedAt)}\n    Responses:\n`;
+  for (const s of bs.responses) {
+    out += certIdText(s.certId, 4);
+    out += `    Cert Status: ${s.status}`;
+    if (s.status === "revoked") {
+      out += `\n    Revocation Time: ${gmtTime(s.revocationTime!)}`;
+      if (s.revocationReason !== undefined) {
+        out += `\n    Revocation Reason: ${reasonName(s.revocationReason)} (0x${s.revocationReason.toString(16)})`;
+      }
+    }
+    out += `\n    This Update: ${gmtTime(s.thisUpdate)}`;
+    if (s.nextUpdate) out += `\n    Next Update: ${gmtTime(s.nextUpdate)}`;
+    out += "\n";
+    out += extsText(s.extensions, "Response Single Extensions", 8);
+    out += "\n";
+  }
+  out += extsText(bs.extensions, "Response Extensions", 4);
+  out += signatureText(encodeAlgorithm(bs.signatureAlgorithm), bs.signature);
+  out += certsText(bs.certs);
+  return out;
+}

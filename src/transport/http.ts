@@ -1,0 +1,146 @@
+// One OCSP exchange over HTTP(S), with OpenSSL's strictness: status 200 only, no redirects, the
+// content type must be application/ocsp-response, the body is capped before it is buffered.
+import http from "node:http";
+import https from "node:https";
+import { connect as tlsConnect } from "node:tls";
+import { describe, OcspError } from "../errors.js";
+
+export const OCSP_REQUEST_TYPE = "application/ocsp-request";
+export const OCSP_RESPONSE_TYPE = "application/ocsp-response";
+/** OpenSSL's OSSL_HTTP_DEFAULT_MAX_RESP_LEN. */
+export const DEFAULT_MAX_RESPONSE = 100 * 1024;
+
+export interface HttpOptions {
+  /** Extra request headers, in order. */
+  readonly headers?: readonly [string, string][];
+  /** Whole-exchange timeout in milliseconds; none when undefined or <= 0. */
+  readonly timeoutMs?: number;
+  /** Proxy URL (`http://host:port`); undefined for a direct connection. */
+  readonly proxy?: string;
+  readonly maxBytes?: number;
+  /** "GET" sends the request base64-encoded in the path (RFC 5019 §5); default POST. */
+  readonly method?: "POST" | "GET";
+}
+
+/** RFC 5019 §5 GET path: the URL-encoded base64 of the DER request appended to the URL. */
+export function getUrl(url: string, der: Uint8Array): string {
+  const b64 = encodeURIComponent(Buffer.from(der).toString("base64"));
+  return url.endsWith("/") ? url + b64 : `${url}/${b64}`;
+}
+
+export async function sendOcspRequest(url: string, der: Uint8Array, opts: HttpOptions = {}): Promise<Uint8Array> {
+  const target = new URL(opts.method === "GET" ? getUrl(url, der) : url);
+  if (target.protocol !== "http:" && target.protocol !== "https:") {
+    throw new OcspError("ERR_TRANSPORT", `unsupported URL scheme ${target.protocol} in ${url}`);
+  }
+  const ac = new AbortController();
+  const timer = opts.timeoutMs && opts.timeoutMs > 0 ? setTimeout(() => ac.abort(), opts.timeoutMs) : undefined;
+  try {
+    return await exchange(target, der, opts, ac.signal);
+  } catch (err) {
+    if (ac.signal.aborted) {
+      throw new OcspError("ERR_TRANSPORT", `no answer from ${target.host} within ${opts.timeoutMs} ms`);
+    }
+    if (err instanceof OcspError) throw err;
+    throw new OcspError("ERR_TRANSPORT", `cannot reach ${target.host}: ${describe(err)}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function exchange(target: URL, der: Uint8Array, opts: HttpOptions, signal: AbortSignal): Promise<Uint8Array> {
+  const isGet = opts.method === "GET";
+  const headers: Record<string, string> = {};
+  for (const [k, v] of opts.headers ?? []) headers[k] = v;
+  if (!isGet) {
+    headers["Content-Type"] = OCSP_REQUEST_TYPE;
+    headers["Content-Length"] = String(der.length);
+  }
+  headers["Connection"] = "close";
+  const base: http.RequestOptions = { method: isGet ? "GET" : "POST", headers, signal };
+  let req: http.ClientRequest;
+  if (opts.proxy) {
+    const proxy = new URL(opts.proxy.includes("://") ? opts.proxy : `http://${opts.proxy}`);
+    if (target.protocol === "http:") {
+      // A plain-HTTP proxy takes the absolute URI in the request line.
+      req = http.request({
+        ...base,
+        host: proxy.hostname,
+        port: proxy.port || 80,
+        path: target.href,
+        headers: { ...headers, Host: target.host },
+      });
+    } else {
+      const socket = await tunnel(proxy, target, signal);
+      req = https.request({ ...base, ...hostOf(target), path: target.pathname + target.search, createConnection: () => socket, rejectUnauthorized: false });
+    }
+  } else {
+    const mod = target.protocol === "https:" ? https : http;
+    // As in openssl ocsp, the TLS server is not authenticated: the OCSP response carries its own signature.
+    req = mod.request({ ...base, ...hostOf(target), path: target.pathname + target.search, rejectUnauthorized: false } as https.RequestOptions);
+  }
+  return new Promise((resolve, reject) => {
+    req.on("error", reject);
+    req.on("response", (res) => {
+      const fail = (msg: string) => {
+        res.destroy();
+        reject(new OcspError("ERR_TRANSPORT", msg));
+      };
+      if (res.statusCode !== 200) return fail(`HTTP ${res.statusCode} ${res.statusMessage ?? ""}`.trim() + ` from ${target.host}`);
+      const ct = (res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+      if (!ct) return fail(`no content type in the answer from ${target.host}`);
+      if (ct !== OCSP_RESPONSE_TYPE) return fail(`unexpected content type "${ct}" from ${target.host}`);
+      const max = opts.maxBytes ?? DEFAULT_MAX_RESPONSE;
+      const declared = Number(res.headers["content-length"] ?? 0);
+      if (declared > max) return fail(`response of ${declared} bytes exceeds the ${max}-byte limit`);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > max) fail(`response exceeds the ${max}-byte limit`);
+        else chunks.push(c);
+      });
+      res.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
+      res.on("error", reject);
+    });
+    req.end(isGet ? undefined : Buffer.from(der));
+  });
+}
+
+function hostOf(u: URL): { host: string; port: string | number } {
+  return { host: u.hostname.replace(/^\[|\]$/g, ""), port: u.port || (u.protocol === "https:" ? 443 : 80) };
+}
+
+/** An HTTP CONNECT tunnel through the proxy, then TLS to the target. */
+function tunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<import("node:tls").TLSSocket> {
+  const { host, port } = hostOf(target);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: proxy.hostname, port: proxy.port || 80, method: "CONNECT", path: `${host}:${port}`, signal });
+    req.on("error", reject);
+    req.on("connect", (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        reject(new OcspError("ERR_TRANSPORT", `proxy refused the tunnel: HTTP ${res.statusCode}`));
+        return;
+      }
+      resolve(tlsConnect({ socket, servername: host, rejectUnauthorized: false }));
+    });
+    req.end();
+  });
+}
+
+/**
+ * The proxy to use for `url`: the explicit one, else http_proxy/https_proxy from the
+ * environment, unless the host is listed in `noProxy` (or no_proxy), as OpenSSL decides.
+ */
+export function proxyFor(url: string, explicit?: string, noProxy?: string): string | undefined {
+  const u = new URL(url);
+  const env = process.env;
+  const proxy =
+    explicit ??
+    (u.protocol === "https:" ? (env.https_proxy ?? env.HTTPS_PROXY) : (env.http_proxy ?? env.HTTP_PROXY));
+  if (!proxy) return undefined;
+  const list = (noProxy ?? env.no_proxy ?? env.NO_PROXY ?? "").split(/[\s,]+/).filter(Boolean);
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  return list.some((h) => h === host || h === "*" || (h.startsWith(".") && host.endsWith(h))) ? undefined : proxy;
+}

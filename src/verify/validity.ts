@@ -1,0 +1,22 @@
+/**
+ * OpenSSL's OCSP_check_validity: thisUpdate no more than `skewSec` in the future (and, when
+ * `maxAgeSec` >= 0, no older than that), nextUpdate no more than `skewSec` in the past and not
+ * before thisUpdate. Returns the problems found, empty when the times are acceptable.
+ */
+export function statusTimeProblems(
+  thisUpdate: Date,
+  nextUpdate: Date | undefined,
+  skewSec: number,
+  maxAgeSec = -1,
+  now: Date = new Date(),
+): string[] {
+  const problems: string[] = [];
+  const nowSec = Math.floor(now.getTime() / 1000);
+  const sec = (d: Date) => Math.floor(d.getTime() / 1000);
+  if (sec(thisUpdate) > nowSec + skewSec) problems.push("status not yet valid");
+  if (maxAgeSec >= 0 && sec(thisUpdate) < nowSec - maxAgeSec) problems.push("status too old");
+  if (!nextUpdate) return problems;
+  if (sec(nextUpdate) < nowSec - skewSec) problems.push("status expired");
+  if (nextUpdate < thisUpdate) problems.push("nextUpdate before thisUpdate");
+  return problems;
+}

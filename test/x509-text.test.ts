@@ -1,0 +1,627 @@
+/**
+ * Checks src/x509/text.ts against the system `openssl` (3.0.x) byte for byte. Every
+ * certificate is generated here with the openssl CLI; the printers must reproduce
+ * `openssl x509 -text -noout -nameopt compat` (which is `X509_print`) and the name
+ * options, and what `openssl ocsp -resp_text` prints for a locally made response.
+ */
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  asn1TimeText,
+  certificateText,
+  certificateTextBytes,
+  extensionsText,
+  gmtTime,
+  nameCompat,
+  nameOneline,
+  nameSlashed,
+  oidName,
+  pemCertificate,
+  signatureText,
+} from "../src/x509/text.js";
+
+const VECTORS = "/work/shared/vectors/openssl-ocsp";
+
+let dir = "";
+
+function openssl(args: readonly string[], input?: Uint8Array): Buffer {
+  return execFileSync("openssl", args, { cwd: dir, input, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+function file(name: string, text: string): string {
+  writeFileSync(join(dir, name), text);
+  return name;
+}
+
+function derOf(pemFile: string): Buffer {
+  return openssl(["x509", "-in", pemFile, "-outform", "DER"]);
+}
+
+// --- A minimal DER walker, only to pull fields out of certificates and responses ---
+
+interface Node {
+  readonly tag: number;
+  readonly raw: Buffer;
+  readonly content: Buffer;
+}
+
+function node(buf: Buffer, at = 0): Node {
+  const tag = buf[at]!;
+  let len = buf[at + 1]!;
+  let head = 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    len = buf.subarray(at + 2, at + 2 + n).reduce((acc, b) => acc * 256 + b, 0);
+    head += n;
+  }
+  return {
+    tag,
+    raw: buf.subarray(at, at + head + len),
+    content: buf.subarray(at + head, at + head + len),
+  };
+}
+
+function kids(parent: Node): Node[] {
+  const out: Node[] = [];
+  for (let at = 0; at < parent.content.length; at += out[out.length - 1]!.raw.length) {
+    out.push(node(parent.content, at));
+  }
+  return out;
+}
+
+/** A DER TLV with a short or long-form length. */
+function encode(tag: number, content: Uint8Array): Buffer {
+  const len = content.length;
+  const header = len < 0x80 ? [len] : len < 0x100 ? [0x81, len] : [0x82, len >> 8, len & 0xff];
+  return Buffer.concat([Buffer.of(tag, ...header), content]);
+}
+
+/** The certificate with its validity replaced by two raw time TLVs (signature left stale). */
+function withValidity(der: Buffer, notBefore: Buffer, notAfter: Buffer): Buffer {
+  const [tbs, ...rest] = kids(node(der));
+  const fields = kids(tbs!).map((f) => f.raw);
+  const at = kids(tbs!)[0]!.tag === 0xa0 ? 4 : 3;
+  fields[at] = encode(0x30, Buffer.concat([notBefore, notAfter]));
+  const newTbs = encode(0x30, Buffer.concat(fields));
+  return encode(0x30, Buffer.concat([newTbs, ...rest.map((f) => f.raw)]));
+}
+
+function timeTlv(tag: number, text: string): Buffer {
+  return encode(tag, Buffer.from(text, "latin1"));
+}
+
+/** [issuer, subject] Name DERs of a certificate. */
+function certNames(der: Buffer): [Buffer, Buffer] {
+  const tbs = kids(kids(node(der))[0]!);
+  const offset = tbs[0]!.tag === 0xa0 ? 1 : 0;
+  return [tbs[offset + 2]!.raw, tbs[offset + 4]!.raw];
+}
+
+// --- Certificate generation ---
+
+const certs = new Map<string, Buffer>();
+
+/** `openssl genpkey` with space-separated options; returns the key file name. */
+function key(name: string, options: string): string {
+  openssl(["genpkey", ...options.split(" "), "-out", `${name}.key`]);
+  return `${name}.key`;
+}
+
+function selfSigned(name: string, keyFile: string, subj: string, options = ""): void {
+  const extra = options === "" ? [] : options.split(" ");
+  openssl([
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    keyFile,
+    "-subj",
+    subj,
+    "-days",
+    "30",
+    ...extra,
+    "-out",
+    `${name}.pem`,
+  ]);
+  certs.set(name, derOf(`${name}.pem`));
+}
+
+interface IssueOptions {
+  readonly subj?: string;
+  readonly extensions?: string;
+  readonly serial?: string;
+  readonly days?: string;
+  readonly ca?: string;
+  readonly extra?: readonly string[];
+}
+
+/** A certificate for `keyFile` issued by the root (or `ca`), with an extension section. */
+function issued(name: string, keyFile: string, options: IssueOptions = {}): void {
+  const ca = options.ca ?? "root";
+  openssl([
+    "req",
+    "-new",
+    "-key",
+    keyFile,
+    "-subj",
+    options.subj ?? `/C=US/O=Test/CN=${name}`,
+    "-out",
+    `${name}.csr`,
+  ]);
+  const args = ["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.pem`, "-CAkey", `${ca}.key`];
+  args.push(
+    "-set_serial",
+    options.serial ?? "3",
+    "-days",
+    options.days ?? "30",
+    ...(options.extra ?? []),
+  );
+  if (options.extensions !== undefined) {
+    args.push(
+      "-extfile",
+      file(`${name}.cnf`, `[ext]\n${options.extensions}\n`),
+      "-extensions",
+      "ext",
+    );
+  }
+  openssl([...args, "-out", `${name}.pem`]);
+  certs.set(name, derOf(`${name}.pem`));
+}
+
+/** A self-signed certificate whose subject comes from a request config (string masks, OIDs). */
+function fromConfig(name: string, config: string): void {
+  openssl([
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    "root.key",
+    "-days",
+    "1",
+    "-config",
+    file(`${name}.cnf`, config),
+    "-out",
+    `${name}.pem`,
+  ]);
+  certs.set(name, derOf(`${name}.pem`));
+}
+
+const SECTIONS = `
+[dn_sect]
+C = US
+O = Dir Org
+CN = Dir CN
+[pol]
+policyIdentifier = 1.3.6.1.4.1.99.1
+CPS.1 = "http://cps.example.com"
+userNotice.1 = @notice
+[notice]
+explicitText = "Explicit text here"
+organization = "Org Inc"
+noticeNumbers = 1,2,3
+[notice2]
+explicitText = "UTF8:Explicit \u00fctf"
+[pol2]
+policyIdentifier = 2.5.29.32.0
+userNotice.1 = @notice2
+[dp1]
+fullname = URI:http://a/1.crl, DNS:foo.example, IP:2001:db8::1, otherName:1.3.6.1.4.1.311.20.2.3;UTF8:upn@x
+reasons = keyCompromise, CACompromise, superseded
+CRLissuer = dirName:dn_sect
+[dp2]
+relativename = rel_sect
+reasons = unused, AACompromise
+[rel_sect]
+CN = relative CN
+`;
+
+const LEAF_EXTENSIONS = `basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth,OCSPSigning,1.2.3.4.5
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid,issuer:always
+subjectAltName = DNS:example.com,DNS:*.example.com,IP:192.168.1.1,IP:2001:db8::1,email:a@b.com,URI:http://x.y/z,RID:1.2.3.4,dirName:dn_sect,otherName:1.3.6.1.4.1.311.20.2.3;UTF8:upn@x,otherName:1.2.3.4.5;UTF8:foo,otherName:1.2.3.4.6;INTEGER:5
+authorityInfoAccess = OCSP;URI:http://ocsp.example.com/,caIssuers;URI:http://ca.example.com/ca.crt,caIssuers;dirName:dn_sect
+crlDistributionPoints = URI:http://crl.example.com/a.crl,URI:http://crl2.example.com/b.crl
+certificatePolicies = 2.23.140.1.2.1,@pol,@pol2
+nsComment = "Hello comment"
+1.2.3.4.99 = ASN1:UTF8String:some unknown ext
+1.2.3.4.98 = critical,DER:01:02:03:41:42:0a:7f:ff
+${SECTIONS}`;
+
+const MORE_EXTENSIONS = `crlDistributionPoints = dp1, dp2, URI:http://plain/x.crl
+freshestCRL = URI:http://fresh/x.crl
+nsCertType = client, server, email, objsign, sslCA
+keyUsage = nonRepudiation, dataEncipherment, keyAgreement, keyCertSign, cRLSign, encipherOnly, decipherOnly
+issuerAltName = DNS:issuer.example, email:iss@x
+policyConstraints = requireExplicitPolicy:3, inhibitPolicyMapping:1
+inhibitAnyPolicy = 2
+nameConstraints = permitted;DNS:.example.com, permitted;IP:192.168.0.0/255.255.0.0, excluded;email:bad.com, excluded;IP:2001:db8::/ffff:ffff::, permitted;dirName:dn_sect
+policyMappings = 1.2.3.4:1.2.3.5, 2.23.140.1.2.1:1.2.3.6
+tlsfeature = status_request, status_request_v2
+basicConstraints = CA:TRUE, pathlen:0
+subjectKeyIdentifier = none
+authorityKeyIdentifier = keyid
+nsBaseUrl = http://base/
+nsSslServerName = server.example
+subjectInfoAccess = caRepository;URI:http://repo/, 1.2.3.4;email:x@y
+${SECTIONS}`;
+
+/** Extensions given as raw DER, for shapes the config syntax cannot produce. */
+const RAW_EXTENSIONS = [
+  "subjectAltName = DER:30:00",
+  "subjectAltName = DER:30:02:82:00",
+  "subjectAltName = DER:30:05:82:03:61:00:62",
+  "subjectAltName = DER:30:05:87:03:01:02:03",
+  "subjectAltName = DER:30:03:88:01:00",
+  "subjectAltName = DER:30:04:A4:02:30:00",
+  "keyUsage = DER:03:01:00",
+  "basicConstraints = DER:30:16:01:01:FF:02:11:00:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF:FF",
+  "basicConstraints = DER:30:06:01:01:FF:02:01:FB",
+  "privateKeyUsagePeriod = DER:30:22:80:0F:32:30:32:36:30:31:30:32:30:33:30:34:30:35:5A:81:0F:32:30:32:37:30:31:30:32:30:33:30:34:30:35:5A",
+  "1.3.6.1.5.5.7.48.1.2 = DER:04:10:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF",
+  "1.3.6.1.5.5.7.48.1.3 = DER:30:1C:A0:08:16:06:68:74:74:70:3A:2F:A1:03:02:01:07:A2:11:18:0F:32:30:32:36:30:31:30:32:30:33:30:34:30:35:5A",
+  "1.3.6.1.5.5.7.48.1.6 = DER:18:0F:32:30:32:36:30:31:30:32:30:33:30:34:30:35:5A",
+  "1.3.6.1.5.5.7.48.1.7 = DER:30:29:30:0F:31:0D:30:0B:06:03:55:04:03:0C:04:4E:61:6D:65:30:16:30:14:06:08:2B:06:01:05:05:07:30:01:86:08:68:74:74:70:3A:2F:2F:78",
+  "1.3.6.1.5.5.7.48.1.9 = DER:05:00",
+  "2.5.29.21 = DER:0A:01:01",
+  "ct_precert_poison = critical,ASN1:NULL",
+  "1.2.643.100.111 = ASN1:UTF8String:tool name",
+  "2.5.29.24 = DER:18:0F:32:30:32:36:30:31:30:32:30:33:30:34:30:35:5A",
+];
+
+/** Subjects exercising escaping in the three name forms. */
+const SUBJECTS = [
+  '/C=US/O=Acme, Inc./OU=R\\+D/CN=a "quoted" name\\\\back/emailAddress=x@y.z',
+  "/CN= leading space/OU=trailing space /O=#hash/L=semi;colon<>/ST=a=b/street=#",
+  "/CN=slash\\/in\\/value/O=x\\/CN=fake/OU=a\\/Bc=d",
+  "/CN=\u00dcn\u00efc\u00f6d\u00e9 \u2603 \u65e5\u672c/O=tab\there/OU=ctrl\u0001x/L= ",
+  "/CN=multi+OU=valued/O=x+UID=u1/DC=com/DC=example/serialNumber=123/street=Main",
+];
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "x509-text-"));
+  file("sections.cnf", SECTIONS);
+
+  key("root", "-algorithm RSA -pkeyopt rsa_keygen_bits:2048");
+  selfSigned(
+    "root",
+    "root.key",
+    "/C=US/O=Test/CN=Root CA",
+    "-addext basicConstraints=critical,CA:TRUE,pathlen:1",
+  );
+  key("ica", "-algorithm RSA -pkeyopt rsa_keygen_bits:4096");
+  issued("ica", "ica.key", {
+    subj: "/C=US/O=Test/CN=ICA",
+    extensions:
+      "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer:always",
+    serial: "0x7f0102030405060708090a0b0c0d0e0f10111213",
+  });
+  key("p256", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256");
+  issued("leaf", "p256.key", { extensions: LEAF_EXTENSIONS, extra: ["-sha384"] });
+  issued("more", "p256.key", { extensions: MORE_EXTENSIONS, serial: "0x7fffffffffffffff" });
+  RAW_EXTENSIONS.forEach((ext, i) => {
+    issued(`raw${i}`, "p256.key", { extensions: ext, serial: String(i) });
+  });
+  key("p384", "-algorithm EC -pkeyopt ec_paramgen_curve:P-384");
+  issued("ocsp", "p384.key", {
+    subj: "/C=US/O=Test/CN=OCSP Signer",
+    extensions: "keyUsage=critical,digitalSignature\nextendedKeyUsage=OCSPSigning\nnoCheck=ignored",
+    ca: "ica",
+  });
+  for (const serial of [
+    "0",
+    "-1",
+    "-5",
+    "0x8000000000000000",
+    "-0x8000000000000000",
+    "-0x8000000000000001",
+  ]) {
+    issued(`serial${serial}`, "p256.key", { serial, extensions: "basicConstraints=CA:FALSE" });
+  }
+  issued("gentime", "p256.key", { days: "20000" });
+
+  key("p521", "-algorithm EC -pkeyopt ec_paramgen_curve:P-521");
+  selfSigned("p521", "p521.key", "/CN=P-521", "-sha512");
+  key("k1", "-algorithm EC -pkeyopt ec_paramgen_curve:secp256k1");
+  selfSigned("k1", "k1.key", "/CN=secp256k1");
+  key("bp", "-algorithm EC -pkeyopt ec_paramgen_curve:brainpoolP384r1");
+  selfSigned("bp", "bp.key", "/CN=brainpool");
+  openssl(["ec", "-in", "p256.key", "-conv_form", "compressed", "-out", "comp.key"]);
+  selfSigned("comp", "comp.key", "/CN=compressed point");
+  key("explicit", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:explicit");
+  selfSigned("explicit", "explicit.key", "/CN=explicit parameters");
+  key("ed25519", "-algorithm ED25519");
+  selfSigned("ed25519", "ed25519.key", "/CN=Ed25519");
+  key("ed448", "-algorithm ED448");
+  selfSigned("ed448", "ed448.key", "/CN=Ed448");
+  key("pss", "-algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048");
+  selfSigned("pss", "pss.key", "/CN=PSS key");
+  key(
+    "pssr",
+    "-algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha256 -pkeyopt rsa_pss_keygen_saltlen:32",
+  );
+  selfSigned("pssr", "pssr.key", "/CN=PSS restricted");
+  selfSigned(
+    "psssig",
+    "root.key",
+    "/CN=PSS signature",
+    "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32",
+  );
+  openssl(
+    "genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out dsa.params".split(" "),
+  );
+  key("dsa", "-paramfile dsa.params");
+  selfSigned("dsa", "dsa.key", "/CN=DSA");
+
+  SUBJECTS.forEach((subj, i) => {
+    openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      "root.key",
+      "-utf8",
+      "-multivalue-rdn",
+      "-subj",
+      subj,
+      "-days",
+      "1",
+      "-out",
+      `name${i}.pem`,
+    ]);
+    certs.set(`name${i}`, derOf(`name${i}.pem`));
+  });
+  const dn = "[req]\ndistinguished_name = dn\nprompt = no\nutf8 = yes\n";
+  fromConfig(
+    "bmp",
+    `${dn}string_mask = pkix\n[dn]\nCN = \u00dcn\u00efc\u00f6d\u00e9 \u2603 name\nO = plain\n`,
+  );
+  fromConfig("t61", `${dn}string_mask = nombstr\n[dn]\nCN = Gr\u00fc\u00df\nO = plain\n`);
+  fromConfig(
+    "oid",
+    `oid_section = oids\n[oids]\nmyattr = 1.2.3.4.5\n${dn}[dn]\nCN = test\nmyattr = unknown attr value\n1.UID = xx\n`,
+  );
+  // A config without x509_extensions makes a version 1 certificate.
+  fromConfig("v1", `${dn}[dn]\nCN = version one\n`);
+
+  // Names longer than the 256-byte buffer i2v_GENERAL_NAME gives X509_NAME_oneline.
+  const long = "x".repeat(60);
+  key("longca", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256");
+  selfSigned("longca", "longca.key", `/C=US/O=${long}/OU=${long}/CN=${long}/L=${long}/ST=abc`);
+  issued("longdir", "p256.key", {
+    ca: "longca",
+    extensions: `authorityKeyIdentifier=keyid,issuer:always\nsubjectAltName=dirName:dn\n[dn]\nCN=${long}\nO=${long}\nOU=${long}\nL=${long}\nST=${long}`,
+  });
+
+  // Time encodings openssl's own tools never write: fractions, offsets, no seconds, junk.
+  const times: [number, string][] = [
+    [0x18, "20261127024753.123Z"],
+    [0x18, "20261127024753.Z"],
+    [0x18, "20261127024753-0130"],
+    [0x17, "2611270247+0200"],
+    [0x17, "491231235959Z"],
+    [0x18, "202611270247Z"],
+    [0x18, "20261131024753Z"],
+    [0x17, "26112702475Z"],
+  ];
+  times.forEach(([tag, text], i) => {
+    certs.set(
+      `time${i}`,
+      withValidity(certs.get("root")!, timeTlv(tag, text), timeTlv(0x18, "20500101000000Z")),
+    );
+  });
+});
+
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function opensslText(der: Uint8Array): Buffer {
+  return openssl(["x509", "-inform", "DER", "-text", "-noout", "-nameopt", "compat"], der);
+}
+
+function subjectLine(der: Uint8Array, nameopt: string): string {
+  const out = openssl(["x509", "-inform", "DER", "-noout", "-subject", "-nameopt", nameopt], der);
+  return out
+    .toString("utf8")
+    .replace(/^subject=/, "")
+    .replace(/\n$/, "");
+}
+
+describe("certificateText matches openssl x509 -text -nameopt compat", () => {
+  test("every generated certificate", () => {
+    assert.ok(certs.size > 40);
+    for (const [name, der] of certs) {
+      const expected = opensslText(der);
+      assert.equal(certificateText(der), expected.toString("utf8"), name);
+      assert.deepEqual(Buffer.from(certificateTextBytes(der)), expected, name);
+    }
+  });
+
+  test("vectors folder certificates", (t) => {
+    if (!existsSync(VECTORS)) {
+      t.skip("vectors folder absent");
+      return;
+    }
+    const pems = readdirSync(VECTORS).filter((f) => f.endsWith(".pem"));
+    assert.ok(pems.length > 0);
+    for (const pem of pems) {
+      const text = readFileSync(join(VECTORS, pem), "latin1");
+      const blocks = text.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+      for (const block of blocks) {
+        const der = Buffer.from(block.replace(/-----[A-Z ]+-----|\s/g, ""), "base64");
+        assert.equal(certificateText(der), opensslText(der).toString("utf8"), pem);
+        assert.equal(
+          pemCertificate(der),
+          openssl(["x509", "-inform", "DER"], der).toString("utf8"),
+          pem,
+        );
+      }
+    }
+  });
+});
+
+describe("name forms", () => {
+  test("oneline, compat and slashed forms match openssl", () => {
+    for (const [name, der] of certs) {
+      const [issuer, subject] = certNames(der);
+      assert.equal(nameOneline(subject), subjectLine(der, "oneline"), name);
+      assert.equal(nameSlashed(subject), subjectLine(der, "compat"), name);
+      const text = opensslText(der).toString("utf8");
+      assert.equal(
+        `        Subject: ${nameCompat(subject)}\n`,
+        /^ {8}Subject: .*\n/m.exec(text)?.[0],
+        name,
+      );
+      assert.equal(
+        `        Issuer: ${nameCompat(issuer)}\n`,
+        /^ {8}Issuer: .*\n/m.exec(text)?.[0],
+        name,
+      );
+    }
+  });
+
+  test("escaping examples", () => {
+    const [, subject] = certNames(certs.get("name0")!);
+    assert.equal(
+      nameOneline(subject),
+      'C = US, O = "Acme, Inc.", OU = "R+D", CN = a \\"quoted\\" name\\\\back, emailAddress = x@y.z',
+    );
+    assert.equal(
+      nameCompat(subject),
+      'C=US, O=Acme, Inc., OU=R\\+D, CN=a "quoted" name\\back/emailAddress=x@y.z',
+    );
+    const [, unknown] = certNames(certs.get("oid")!);
+    assert.equal(nameOneline(unknown), "CN = test, 1.2.3.4.5 = unknown attr value, UID = xx");
+  });
+});
+
+describe("openssl ocsp -resp_text", () => {
+  test("embedded certificate, PEM, responder id, extensions and signature", () => {
+    file("index.txt", "");
+    openssl(["ocsp", "-issuer", "root.pem", "-cert", "leaf.pem", "-reqout", "req.der"]);
+    openssl([
+      "ocsp",
+      "-index",
+      "index.txt",
+      "-CA",
+      "ica.pem",
+      "-rsigner",
+      "ocsp.pem",
+      "-rkey",
+      "p384.key",
+      "-rother",
+      "ica.pem",
+      "-reqin",
+      "req.der",
+      "-respout",
+      "resp.der",
+    ]);
+    const text = openssl(["ocsp", "-respin", "resp.der", "-resp_text", "-noverify"]).toString(
+      "utf8",
+    );
+
+    const response = node(readFileSync(join(dir, "resp.der")));
+    const responseBytes = kids(kids(response)[1]!)[0]!;
+    const basic = node(kids(responseBytes)[1]!.content);
+    const [tbs, signatureAlgorithm, signature, certList] = kids(basic);
+    for (const cert of kids(kids(certList!)[0]!)) {
+      assert.ok(text.includes(certificateText(cert.raw) + pemCertificate(cert.raw)));
+    }
+    const signatureBits = signature!.content.subarray(1);
+    assert.ok(text.includes(signatureText(signatureAlgorithm!.raw, signatureBits)));
+
+    const tbsFields = kids(tbs!);
+    const responderId = tbsFields[0]!.tag === 0xa0 ? tbsFields[1]! : tbsFields[0]!;
+    assert.equal(responderId.tag, 0xa1);
+    assert.ok(text.includes(`    Responder Id: ${nameOneline(kids(responderId)[0]!.raw)}\n`));
+
+    const extensions = tbsFields.find((f) => f.tag === 0xa1 && f !== responderId);
+    assert.ok(extensions);
+    assert.ok(text.includes(extensionsText(kids(extensions)[0]!.raw, 4, "Response Extensions")));
+  });
+
+  test("vectors folder responses", (t) => {
+    if (!existsSync(VECTORS)) {
+      t.skip("vectors folder absent");
+      return;
+    }
+    const responses = readdirSync(VECTORS).filter((f) => /^[DN]+\d\.ors$/.test(f));
+    assert.ok(responses.length > 0);
+    for (const name of responses) {
+      const der = Buffer.from(readFileSync(join(VECTORS, name), "latin1"), "base64");
+      const text = openssl(["ocsp", "-respin", "-", "-resp_text", "-noverify"], der).toString(
+        "utf8",
+      );
+      const basic = node(kids(kids(kids(node(der))[1]!)[0]!)[1]!.content);
+      const [, signatureAlgorithm, signature, certList] = kids(basic);
+      assert.ok(
+        text.includes(signatureText(signatureAlgorithm!.raw, signature!.content.subarray(1))),
+        name,
+      );
+      for (const cert of certList ? kids(kids(certList)[0]!) : []) {
+        assert.ok(text.includes(certificateText(cert.raw) + pemCertificate(cert.raw)), name);
+      }
+    }
+  });
+});
+
+describe("small printers", () => {
+  test("signatureText forms", () => {
+    const sig = Uint8Array.from({ length: 20 }, (_, i) => i);
+    assert.equal(
+      signatureText("1.2.840.113549.1.1.11", sig),
+      "    Signature Algorithm: sha256WithRSAEncryption\n    Signature Value:\n" +
+        "        00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11:\n        12:13\n",
+    );
+    assert.equal(
+      signatureText("1.3.101.112", Uint8Array.of(0xab)),
+      "    Signature Algorithm: ED25519\n    Signature Value:\n        ab\n",
+    );
+    // A bare RSA-PSS OID carries no parameters, which OpenSSL reports as invalid.
+    assert.equal(
+      signatureText("1.2.840.113549.1.1.10", Uint8Array.of(1)),
+      "    Signature Algorithm: rsassaPss\n    Signature Value:        (INVALID PSS PARAMETERS)\n        01\n",
+    );
+  });
+
+  test("gmtTime and asn1TimeText", () => {
+    assert.equal(gmtTime(new Date(Date.UTC(2026, 10, 27, 2, 47, 53))), "Nov 27 02:47:53 2026 GMT");
+    assert.equal(
+      gmtTime(new Date(Date.UTC(2026, 10, 7, 2, 47, 53)), ".25"),
+      "Nov  7 02:47:53.25 2026 GMT",
+    );
+    const generalized = (text: string) => Uint8Array.of(0x18, text.length, ...Buffer.from(text));
+    assert.equal(asn1TimeText(generalized("20261127024753.123Z")), "Nov 27 02:47:53.123 2026 GMT");
+    assert.equal(asn1TimeText(generalized("20261127024753Z")), "Nov 27 02:47:53 2026 GMT");
+    assert.equal(asn1TimeText(generalized("202611270247Z")), "Nov 27 02:47:00 2026 GMT");
+    assert.equal(asn1TimeText(generalized("20261127024753-0130")), "Nov 27 04:17:53 2026 GMT");
+    assert.equal(asn1TimeText(generalized("20261131024753Z")), "Bad time value");
+    assert.equal(
+      asn1TimeText(Uint8Array.of(0x17, 13, ...Buffer.from("491231235959Z"))),
+      "Dec 31 23:59:59 2049 GMT",
+    );
+  });
+
+  test("oidName", () => {
+    assert.equal(oidName("1.2.840.113549.1.1.11"), "sha256WithRSAEncryption");
+    assert.equal(oidName("1.3.6.1.5.5.7.48.1.1"), "Basic OCSP Response");
+    assert.equal(oidName("1.3.6.1.5.5.7.48.1.2"), "OCSP Nonce");
+    assert.equal(oidName("1.3.6.1.5.5.7.48.1.3"), "OCSP CRL ID");
+    assert.equal(oidName("1.3.6.1.5.5.7.48.1.6"), "OCSP Archive Cutoff");
+    assert.equal(oidName("1.3.6.1.5.5.7.48.1.7"), "OCSP Service Locator");
+    assert.equal(oidName("1.3.6.1.5.5.7.48.1.8"), "Extended OCSP Status");
+    // OpenSSL names RFC 6960's id-pkix-ocsp-extended-revoke after an older draft.
+    assert.equal(oidName("1.3.6.1.5.5.7.48.1.9"), "valid");
+    assert.equal(oidName("1.3.14.3.2.26"), "sha1");
+    assert.equal(oidName("2.16.840.1.101.3.4.2.1"), "sha256");
+    assert.equal(oidName("1.2.840.10045.4.3.2"), "ecdsa-with-SHA256");
+    assert.equal(oidName("1.2.3.4.5.6.7"), "1.2.3.4.5.6.7");
+  });
+});
