@@ -14,10 +14,18 @@ Commands:
 export async function main(argv: readonly string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
-    case "ocsp": {
-      const { ocspCommand } = await import("./ocsp.js");
-      return ocspCommand(rest, processIo);
-    }
+    case "ocsp":
+      return (await import("./ocsp.js")).ocspCommand(rest, processIo);
+    case "check":
+      return (await import("./check.js")).checkCommand(rest, processIo);
+    case "serve":
+      return (await import("./serve.js")).serveCommand(rest, processIo);
+    case "staple":
+      return (await import("./staple.js")).stapleCommand(rest, processIo);
+    case "inspect":
+      return (await import("./inspect.js")).inspectCommand(rest, processIo);
+    case "demo":
+      return (await import("./demo.js")).demoCommand(rest, processIo);
     case undefined:
     case "help":
     case "-h":

@@ -1,59 +1,153 @@
 // `ocspkit ocsp`: the `openssl ocsp` client, option for option and line for line. The sequence
 // below follows OpenSSL 3.0's apps/ocsp.c so that output order and exit codes agree; every
 // step is a library call. OpenSSL's error-stack lines are replaced by one line of our own.
-import { appendFileSync, writeFileSync } from "node:fs";
+
 import { createPrivateKey, type KeyObject } from "node:crypto";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor, parseSerial, sameCertId } from "../ocsp/certid.js";
 import { type Digest, digestByName, SHA1 } from "../ocsp/digests.js";
 import { checkNonce } from "../ocsp/nonce.js";
-import {
-  encodeRequest,
-  nonceExtension,
-  type OcspRequest,
-  parseRequest,
-} from "../ocsp/request.js";
+import { encodeRequest, nonceExtension, type OcspRequest, parseRequest } from "../ocsp/request.js";
 import { type BasicResponse, parseResponse, responseStatusName } from "../ocsp/response.js";
 import { signRequest } from "../ocsp/signed-request.js";
 import { reasonName, requestText, responseText } from "../ocsp/text.js";
 import { proxyFor, sendOcspRequest } from "../transport/http.js";
-import { verifyBasic, type Verdict, type VerifyFlags } from "../verify/basic.js";
+import { type Verdict, type VerifyFlags, verifyBasic } from "../verify/basic.js";
 import type { ChainOptions } from "../verify/chain.js";
 import { statusTimeProblems } from "../verify/validity.js";
 import type { Certificate } from "../x509/cert.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
 import { gmtTime } from "../x509/text.js";
-import { type ArgKind, ArgError, readOptions } from "./openssl-args.js";
 import type { Io } from "./io.js";
+import { ArgError, type ArgKind, readOptions } from "./openssl-args.js";
 
 const PROG = "ocsp";
 
 const OPTIONS: Record<string, ArgKind> = {
-  help: "-", ignore_err: "-", CAfile: "<", CApath: "<", CAstore: "s", "no-CAfile": "-",
-  "no-CApath": "-", "no-CAstore": "-", timeout: "p", resp_no_certs: "-", multi: "p",
-  no_certs: "-", badsig: "-", CA: "<", nmin: "p", nrequest: "p", reqin: "s", signer: "<",
-  sign_other: "<", index: "<", ndays: "p", rsigner: "<", rkey: "<", passin: "s", rother: "<",
-  rmd: "s", rsigopt: "s", header: "s", rcid: "s", url: "s", host: "s", port: "p", out: ">",
-  noverify: "-", nonce: "-", no_nonce: "-", no_signature_verify: "-", resp_key_id: "-",
-  no_cert_verify: "-", text: "-", req_text: "-", resp_text: "-", no_chain: "-",
-  no_cert_checks: "-", no_explicit: "-", trust_other: "-", no_intern: "-", respin: "s",
-  VAfile: "<", verify_other: "<", path: "s", cert: "<", serial: "s", validity_period: "u",
-  status_age: "p", signkey: "s", reqout: "s", respout: "s", issuer: "<", proxy: "s",
+  help: "-",
+  ignore_err: "-",
+  CAfile: "<",
+  CApath: "<",
+  CAstore: "s",
+  "no-CAfile": "-",
+  "no-CApath": "-",
+  "no-CAstore": "-",
+  timeout: "p",
+  resp_no_certs: "-",
+  multi: "p",
+  no_certs: "-",
+  badsig: "-",
+  CA: "<",
+  nmin: "p",
+  nrequest: "p",
+  reqin: "s",
+  signer: "<",
+  sign_other: "<",
+  index: "<",
+  ndays: "p",
+  rsigner: "<",
+  rkey: "<",
+  passin: "s",
+  rother: "<",
+  rmd: "s",
+  rsigopt: "s",
+  header: "s",
+  rcid: "s",
+  url: "s",
+  host: "s",
+  port: "p",
+  out: ">",
+  noverify: "-",
+  nonce: "-",
+  no_nonce: "-",
+  no_signature_verify: "-",
+  resp_key_id: "-",
+  no_cert_verify: "-",
+  text: "-",
+  req_text: "-",
+  resp_text: "-",
+  no_chain: "-",
+  no_cert_checks: "-",
+  no_explicit: "-",
+  trust_other: "-",
+  no_intern: "-",
+  respin: "s",
+  VAfile: "<",
+  verify_other: "<",
+  path: "s",
+  cert: "<",
+  serial: "s",
+  validity_period: "u",
+  status_age: "p",
+  signkey: "s",
+  reqout: "s",
+  respout: "s",
+  issuer: "<",
+  proxy: "s",
   no_proxy: "s",
   // X.509 verification parameters (OPT_V_OPTIONS) that change an OCSP verdict.
-  attime: "M", partial_chain: "-", no_check_time: "-", verify_depth: "n", check_ss_sig: "-",
-  x509_strict: "-", ignore_critical: "-", purpose: "s", verify_name: "s", auth_level: "n",
-  policy: "s", explicit_policy: "-", inhibit_any: "-", inhibit_map: "-", policy_check: "-",
-  crl_check: "-", crl_check_all: "-", extended_crl: "-", use_deltas: "-", policy_print: "-",
-  issuer_checks: "-", trusted_first: "-", suiteB_128_only: "-", suiteB_128: "-", suiteB_192: "-",
-  allow_proxy_certs: "-", no_alt_chains: "-", verify_hostname: "s", verify_email: "s",
+  attime: "M",
+  partial_chain: "-",
+  no_check_time: "-",
+  verify_depth: "n",
+  check_ss_sig: "-",
+  x509_strict: "-",
+  ignore_critical: "-",
+  purpose: "s",
+  verify_name: "s",
+  auth_level: "n",
+  policy: "s",
+  explicit_policy: "-",
+  inhibit_any: "-",
+  inhibit_map: "-",
+  policy_check: "-",
+  crl_check: "-",
+  crl_check_all: "-",
+  extended_crl: "-",
+  use_deltas: "-",
+  policy_print: "-",
+  issuer_checks: "-",
+  trusted_first: "-",
+  suiteB_128_only: "-",
+  suiteB_128: "-",
+  suiteB_192: "-",
+  allow_proxy_certs: "-",
+  no_alt_chains: "-",
+  verify_hostname: "s",
+  verify_email: "s",
   verify_ip: "s",
 };
 
 /** Verification parameters accepted because they cannot change what ocspkit decides here. */
-const HARMLESS_V = new Set(["trusted_first", "issuer_checks", "policy_print", "x509_strict", "ignore_critical", "verify_depth", "auth_level"]);
-const RESPONDER = new Set(["index", "port", "CA", "rsigner", "rkey", "rother", "resp_no_certs", "resp_key_id", "nmin", "ndays", "nrequest", "multi", "badsig", "rmd", "rsigopt", "rcid", "passin"]);
+const HARMLESS_V = new Set([
+  "trusted_first",
+  "issuer_checks",
+  "policy_print",
+  "x509_strict",
+  "ignore_critical",
+  "verify_depth",
+  "auth_level",
+]);
+const RESPONDER = new Set([
+  "index",
+  "CA",
+  "rsigner",
+  "rkey",
+  "rother",
+  "resp_no_certs",
+  "resp_key_id",
+  "nmin",
+  "ndays",
+  "nrequest",
+  "multi",
+  "badsig",
+  "rmd",
+  "rsigopt",
+  "rcid",
+  "passin",
+]);
 
 /** Thrown to stop with an exit code after the messages are written. */
 class Exit extends Error {
@@ -67,11 +161,13 @@ interface Query {
   readonly id: CertId;
 }
 
-interface Options {
+/** Every `openssl ocsp` option as parsed; responder-only ones are kept raw in `responder`. */
+export interface Options {
   issuers: Certificate[];
   queries: Query[];
-  /** scheme://host[:port] of the responder, from -url or -host. */
-  base?: string;
+  /** The responder, from -url or -host (and -port); host kept as given for the Host header. */
+  scheme: "http" | "https";
+  host?: string;
   path: string;
   headers: [string, string][];
   timeoutSec?: number;
@@ -102,26 +198,54 @@ interface Options {
   signkey?: string;
   signOther?: string;
   noCerts: boolean;
+  /** Responder options (-index, -CA, -rsigner, …) by name, each with its values in order. */
   responder: Map<string, string[]>;
+  /** -port: the responder's port, or the client's when a request is being sent. */
+  port?: string;
 }
 
 /** OSSL_HTTP_parse_url's accepted forms: [http[s]://]host[:port][/path]. */
-function parseUrl(url: string): { base: string; path: string } | undefined {
+function parseUrl(url: string): Pick<Options, "scheme" | "host" | "port" | "path"> | undefined {
   const m = /^(?:(https?):\/\/)?(\[[^\]]+\]|[^/:?#@[\]]+)(?::(\d{1,5}))?([/?].*)?$/i.exec(url);
   if (!m) return undefined;
   const [, scheme = "http", host, port, path = "/"] = m;
   return {
-    base: `${scheme.toLowerCase()}://${host}${port ? `:${port}` : ""}`,
+    scheme: scheme.toLowerCase() as "http" | "https",
+    host,
+    port,
     path: path.startsWith("/") ? path : `/${path}`,
   };
 }
 
+/** The URL to connect to and the Host header OpenSSL sends (-url: no port; -host: verbatim). */
+function responderTarget(o: Options): { url: string; hostHeader: string } | undefined {
+  if (!o.host) return undefined;
+  const hasPort = /:\d+$/.test(o.host) && !o.host.endsWith("]");
+  const authority = o.port && !hasPort ? `${o.host}:${o.port}` : o.host;
+  return { url: `${o.scheme}://${authority}${o.path}`, hostHeader: o.host };
+}
+
 function parseArgs(argv: readonly string[], io: Io): Options {
   const o: Options = {
-    issuers: [], queries: [], path: "/", headers: [], nonce: 1, noverify: false,
-    ignoreErr: false, reqText: false, respText: false, noCaFile: false, noCaPath: false,
-    flags: {}, nsec: 300, maxAge: -1, partialChain: false, noCheckTime: false,
-    noCerts: false, responder: new Map(),
+    issuers: [],
+    queries: [],
+    scheme: "http",
+    path: "/",
+    headers: [],
+    nonce: 1,
+    noverify: false,
+    ignoreErr: false,
+    reqText: false,
+    respText: false,
+    noCaFile: false,
+    noCaPath: false,
+    flags: {},
+    nsec: 300,
+    maxAge: -1,
+    partialChain: false,
+    noCheckTime: false,
+    noCerts: false,
+    responder: new Map(),
   };
   const flags: { -readonly [K in keyof VerifyFlags]: VerifyFlags[K] } = {};
   let issuer: Certificate | undefined;
@@ -164,12 +288,15 @@ function parseArgs(argv: readonly string[], io: Io): Options {
       case "url": {
         const u = parseUrl(v);
         if (!u) fail(`${PROG} Error parsing -url argument`);
-        o.base = u!.base;
-        o.path = u!.path;
+        Object.assign(o, u);
         break;
       }
       case "host":
-        o.base = `http://${v}`;
+        o.host = v;
+        o.scheme = "http";
+        break;
+      case "port":
+        o.port = v;
         break;
       case "path":
         o.path = v;
@@ -302,7 +429,7 @@ function parseArgs(argv: readonly string[], io: Io): Options {
         const cert = load(v, "certificate");
         digest ??= SHA1;
         if (!issuer) fail("No issuer certificate specified");
-        o.queries.push({ name: v, id: certIdFor(issuer!, cert.serial, digest) });
+        o.queries.push({ name: v, id: certIdFor(issuer!, cert, digest) });
         trailingDigest = false;
         break;
       }
@@ -368,12 +495,16 @@ export async function ocspCommand(argv: readonly string[], io: Io): Promise<numb
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
   const o = parseArgs(argv, io);
-  if (o.responder.size > 0) {
+  if (o.responder.has("index") || (o.port && !o.queries.length && !o.reqin)) {
     const { responderCommand } = await import("../responder/openssl-mode.js");
-    return responderCommand(o.responder, argv, io);
+    return responderCommand(o, io);
   }
   let req: OcspRequest | undefined = o.queries.length
-    ? { version: 0, requests: o.queries.map((q) => ({ certId: q.id, extensions: [] })), extensions: [] }
+    ? {
+        version: 0,
+        requests: o.queries.map((q) => ({ certId: q.id, extensions: [] })),
+        extensions: [],
+      }
     : undefined;
   let reqDer: Uint8Array | undefined;
   if (!req && !o.reqin && !o.respin) {
@@ -393,7 +524,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       return 1;
     }
   }
-  const target = o.base && o.base + o.path;
+  const target = responderTarget(o);
   if (!req && (o.signer || o.reqout || target || nonce)) {
     io.err("Need an OCSP request for this operation!\n");
     return 1;
@@ -416,10 +547,16 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   let respDer: Uint8Array;
   if (target && reqDer) {
     try {
-      respDer = await sendOcspRequest(target, reqDer, {
-        headers: o.headers,
+      const empty = o.headers.find(([, v]) => v === "");
+      // OpenSSL connects and then sends nothing for such a header; say why instead.
+      if (empty) throw new Error(`header "${empty[0]}" has an empty value`);
+      const headers = o.headers.some(([k]) => k.toLowerCase() === "host")
+        ? o.headers
+        : [...o.headers, ["Host", target.hostHeader] as [string, string]];
+      respDer = await sendOcspRequest(target.url, reqDer, {
+        headers,
         timeoutMs: o.timeoutSec ? o.timeoutSec * 1000 : undefined,
-        proxy: proxyFor(target, o.proxy, o.noProxy),
+        proxy: proxyFor(target.url, o.proxy, o.noProxy),
       });
     } catch (err) {
       io.err(`Error querying OCSP responder\n${describe(err)}\n`);
@@ -447,7 +584,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   let store: ReturnType<typeof openTrustStore>;
   let verifyOther: Certificate[] = [];
-  store = openTrustStore({ caFile: o.caFile, caPath: o.caPath, noCaFile: o.noCaFile, noCaPath: o.noCaPath });
+  store = openTrustStore({
+    caFile: o.caFile,
+    caPath: o.caPath,
+    noCaFile: o.noCaFile,
+    noCaPath: o.noCaPath,
+  });
   if (o.verifyOther) verifyOther = loadCertificates(o.verifyOther, "validator certificates");
   const bs = resp.basic;
   if (!bs) {
@@ -468,7 +610,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const chain = chainOptions(o);
     let verdict: Verdict = verifyBasic(bs, { certs: verifyOther, store, flags: o.flags, chain });
     if (!verdict.ok && o.issuers.length) {
-      const second = verifyBasic(bs, { certs: o.issuers, store, flags: { trustOther: true }, chain });
+      const second = verifyBasic(bs, {
+        certs: o.issuers,
+        store,
+        flags: { trustOther: true },
+        chain,
+      });
       if (second.ok) verdict = second;
     }
     if (verdict.ok) io.err("Response verify OK\n");
@@ -500,7 +647,8 @@ function summary(out: Output, io: Io, bs: BasicResponse, o: Options): boolean {
     out.write(`${s.status}\n\tThis Update: ${gmtTime(s.thisUpdate)}\n`);
     if (s.nextUpdate) out.write(`\tNext Update: ${gmtTime(s.nextUpdate)}\n`);
     if (s.status !== "revoked") continue;
-    if (s.revocationReason !== undefined) out.write(`\tReason: ${reasonName(s.revocationReason)}\n`);
+    if (s.revocationReason !== undefined)
+      out.write(`\tReason: ${reasonName(s.revocationReason)}\n`);
     out.write(`\tRevocation Time: ${gmtTime(s.revocationTime!)}\n`);
   }
   return allFound;

@@ -54,8 +54,10 @@ export function* readOptions(
 
 function checkNumber(prog: string, name: string, kind: ArgKind, value: string): void {
   if (kind !== "p" && kind !== "n" && kind !== "u" && kind !== "M") return;
-  if (!/^[-+]?\d+$/.test(value.trim())) throw new ArgError(`${prog}: Can't parse "${value}" as a number`);
+  if (!/^[-+]?\d+$/.test(value.trim()))
+    throw new ArgError(`${prog}: Can't parse "${value}" as a number`);
   const n = Number(value);
-  if (kind === "p" && n <= 0) throw new ArgError(`${prog}: Non-positive number "${value}" for option -${name}`);
+  if (kind === "p" && n <= 0)
+    throw new ArgError(`${prog}: Non-positive number "${value}" for option -${name}`);
   if (kind === "u" && n < 0) throw new ArgError(`${prog}: Can't parse "${value}" as a number`);
 }

@@ -59,7 +59,8 @@ export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tl
     if (p + n > limit) throw new DerError("truncated length", p);
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
-    if (len < 0x80 || buf[p - n] === 0) throw new DerError("non-minimal length is not DER", p - n - 1);
+    if (len < 0x80 || buf[p - n] === 0)
+      throw new DerError("non-minimal length is not DER", p - n - 1);
   }
   if (p + len > limit) throw new DerError(`truncated: ${len} bytes declared, ${limit - p} left`, p);
   return { tag, start: offset, contentStart: p, end: p + len };

@@ -1,9 +1,9 @@
 // Adapters from @peculiar's ASN.1 classes to ocspkit's plain data types.
 import type { CertID } from "@peculiar/asn1-ocsp";
-import type { AlgorithmIdentifier, Extension as AsnExtension } from "@peculiar/asn1-x509";
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { describe, type ErrorCode, OcspError } from "../errors.js";
+import type { AlgorithmIdentifier, Extension as AsnExtension } from "@peculiar/asn1-x509";
 import { bytesOf, checkDer, children, readTlv } from "../der/der.js";
+import { describe, type ErrorCode, OcspError } from "../errors.js";
 import { type AlgorithmId, Certificate, type Extension } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
 
@@ -55,7 +55,7 @@ export function parseDer<T>(
 export function embeddedCerts(der: Uint8Array, index: number): Certificate[] {
   const top = readTlv(der, 0);
   const wrapper = children(der, top)[index];
-  if (!wrapper || wrapper.tag !== 0xa0) return [];
+  if (wrapper?.tag !== 0xa0) return [];
   const [list] = children(der, wrapper);
   return list ? children(der, list).map((c) => new Certificate(bytesOf(der, c).slice())) : [];
 }

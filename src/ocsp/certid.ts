@@ -1,4 +1,4 @@
-import { type Certificate } from "../x509/cert.js";
+import type { Certificate } from "../x509/cert.js";
 import { type Digest, hash } from "./digests.js";
 
 /** RFC 6960 §4.1.1 CertID. Compared byte-wise, as OpenSSL's OCSP_id_cmp does. */
@@ -10,12 +10,23 @@ export interface CertId {
   readonly serial: Uint8Array;
 }
 
-export function certIdFor(issuer: Certificate, serial: Uint8Array, digest: Digest): CertId {
+/**
+ * The CertID for `subject` (a certificate, or a bare serial) under `issuer`. Like OpenSSL's
+ * OCSP_cert_to_id, the name hash is of the certificate's own issuer field when a certificate
+ * is given, and the key hash is always of `issuer`'s key: a wrong -issuer then yields a
+ * CertID that no honest responder can vouch for, rather than a silently "corrected" one.
+ */
+export function certIdFor(
+  issuer: Certificate,
+  subject: Certificate | Uint8Array,
+  digest: Digest,
+): CertId {
+  const cert = subject instanceof Uint8Array ? undefined : subject;
   return {
     hashAlgorithm: digest.oid,
-    issuerNameHash: hash(digest, issuer.subject),
+    issuerNameHash: hash(digest, cert ? cert.issuer : issuer.subject),
     issuerKeyHash: hash(digest, issuer.publicKeyBits),
-    serial,
+    serial: cert ? cert.serial : (subject as Uint8Array),
   };
 }
 

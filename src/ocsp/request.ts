@@ -3,8 +3,7 @@ import { OCSPRequest } from "@peculiar/asn1-ocsp";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { bytesOf, children, encodeTlv, readTlv, TAG } from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
-import type { AlgorithmId, Extension } from "../x509/cert.js";
-import type { Certificate } from "../x509/cert.js";
+import type { AlgorithmId, Certificate, Extension } from "../x509/cert.js";
 import { embeddedCerts, parseDer, toAlgorithm, toCertId, toExtensions, u8 } from "./asn.js";
 import type { CertId } from "./certid.js";
 import { NONCE_OID } from "./nonce.js";
@@ -70,7 +69,10 @@ export function nonceExtension(nonce: Uint8Array = randomBytes(16)): Extension {
   return { oid: NONCE_OID, critical: false, value: encodeTlv(TAG.OCTET_STRING, nonce) };
 }
 
-export function buildRequest(certIds: readonly CertId[], opts: { nonce?: boolean } = {}): OcspRequest {
+export function buildRequest(
+  certIds: readonly CertId[],
+  opts: { nonce?: boolean } = {},
+): OcspRequest {
   return {
     version: 0,
     requests: certIds.map((certId) => ({ certId, extensions: [] })),

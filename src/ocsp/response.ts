@@ -1,8 +1,7 @@
-import { BasicOCSPResponse, OCSPResponse, id_pkix_ocsp_basic } from "@peculiar/asn1-ocsp";
+import { BasicOCSPResponse, id_pkix_ocsp_basic, OCSPResponse } from "@peculiar/asn1-ocsp";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { OcspError } from "../errors.js";
-import type { AlgorithmId, Extension } from "../x509/cert.js";
-import { Certificate } from "../x509/cert.js";
+import type { AlgorithmId, Certificate, Extension } from "../x509/cert.js";
 import { embeddedCerts, parseDer, toAlgorithm, toCertId, toExtensions, u8 } from "./asn.js";
 import type { CertId } from "./certid.js";
 
@@ -74,7 +73,12 @@ export function parseResponse(der: Uint8Array): OcspResponse {
   if (rb.responseType !== id_pkix_ocsp_basic) {
     return { status: r.responseStatus, responseType: rb.responseType };
   }
-  const b = parseDer(u8(rb.response), BasicOCSPResponse, "BasicOCSPResponse", "ERR_RESPONSE_MALFORMED");
+  const b = parseDer(
+    u8(rb.response),
+    BasicOCSPResponse,
+    "BasicOCSPResponse",
+    "ERR_RESPONSE_MALFORMED",
+  );
   return {
     status: r.responseStatus,
     responseType: rb.responseType,

@@ -38,9 +38,17 @@ export function signatureAlgorithmFor(key: KeyObject, digest = "sha256"): Algori
   return type === "rsa" ? { oid, params: NULL } : { oid };
 }
 
-export function signBytes(key: KeyObject, data: Uint8Array, digest = "sha256"): { algorithm: AlgorithmId; signature: Uint8Array } {
+export function signBytes(
+  key: KeyObject,
+  data: Uint8Array,
+  digest = "sha256",
+): { algorithm: AlgorithmId; signature: Uint8Array } {
   const algorithm = signatureAlgorithmFor(key, digest);
   const eddsa = key.asymmetricKeyType === "ed25519" || key.asymmetricKeyType === "ed448";
-  const signature = sign(eddsa ? null : digest, data, key.asymmetricKeyType === "ec" ? { key, dsaEncoding: "der" } : key);
+  const signature = sign(
+    eddsa ? null : digest,
+    data,
+    key.asymmetricKeyType === "ec" ? { key, dsaEncoding: "der" } : key,
+  );
   return { algorithm, signature: new Uint8Array(signature) };
 }

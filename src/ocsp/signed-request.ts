@@ -34,4 +34,3 @@ function unsignedTbsContent(der: Uint8Array): Uint8Array {
   const skip = (b: Uint8Array, at: number) => at + 2 + (b[at + 1]! & 0x80 ? b[at + 1]! & 0x7f : 0);
   return der.subarray(skip(der, skip(der, 0)));
 }
-

@@ -111,7 +111,9 @@ export function responseText(resp: OcspResponse): string {
   if (!bs) return `${out} (unknown response type)\n`;
   out += `\n    Version: ${bs.version + 1} (0x${bs.version.toString(16)})\n`;
   out += "    Responder Id: ";
-  out += bs.responderId.byName ? nameOneline(bs.responderId.byName) : hexString(bs.responderId.byKey!);
+  out += bs.responderId.byName
+    ? nameOneline(bs.responderId.byName)
+    : hexString(bs.responderId.byKey!);
   out += `\n    Produced At: ${gmtTime(bs.producedAt)}\n    Responses:\n`;
   for (const s of bs.responses) {
     out += certIdText(s.certId, 4);

@@ -28,27 +28,42 @@ export function getUrl(url: string, der: Uint8Array): string {
   return url.endsWith("/") ? url + b64 : `${url}/${b64}`;
 }
 
-export async function sendOcspRequest(url: string, der: Uint8Array, opts: HttpOptions = {}): Promise<Uint8Array> {
+export async function sendOcspRequest(
+  url: string,
+  der: Uint8Array,
+  opts: HttpOptions = {},
+): Promise<Uint8Array> {
   const target = new URL(opts.method === "GET" ? getUrl(url, der) : url);
   if (target.protocol !== "http:" && target.protocol !== "https:") {
     throw new OcspError("ERR_TRANSPORT", `unsupported URL scheme ${target.protocol} in ${url}`);
   }
   const ac = new AbortController();
-  const timer = opts.timeoutMs && opts.timeoutMs > 0 ? setTimeout(() => ac.abort(), opts.timeoutMs) : undefined;
+  const timer =
+    opts.timeoutMs && opts.timeoutMs > 0 ? setTimeout(() => ac.abort(), opts.timeoutMs) : undefined;
   try {
     return await exchange(target, der, opts, ac.signal);
   } catch (err) {
     if (ac.signal.aborted) {
-      throw new OcspError("ERR_TRANSPORT", `no answer from ${target.host} within ${opts.timeoutMs} ms`);
+      throw new OcspError(
+        "ERR_TRANSPORT",
+        `no answer from ${target.host} within ${opts.timeoutMs} ms`,
+      );
     }
     if (err instanceof OcspError) throw err;
-    throw new OcspError("ERR_TRANSPORT", `cannot reach ${target.host}: ${describe(err)}`, { cause: err });
+    throw new OcspError("ERR_TRANSPORT", `cannot reach ${target.host}: ${describe(err)}`, {
+      cause: err,
+    });
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function exchange(target: URL, der: Uint8Array, opts: HttpOptions, signal: AbortSignal): Promise<Uint8Array> {
+async function exchange(
+  target: URL,
+  der: Uint8Array,
+  opts: HttpOptions,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
   const isGet = opts.method === "GET";
   const headers: Record<string, string> = {};
   for (const [k, v] of opts.headers ?? []) headers[k] = v;
@@ -72,12 +87,23 @@ async function exchange(target: URL, der: Uint8Array, opts: HttpOptions, signal:
       });
     } else {
       const socket = await tunnel(proxy, target, signal);
-      req = https.request({ ...base, ...hostOf(target), path: target.pathname + target.search, createConnection: () => socket, rejectUnauthorized: false });
+      req = https.request({
+        ...base,
+        ...hostOf(target),
+        path: target.pathname + target.search,
+        createConnection: () => socket,
+        rejectUnauthorized: false,
+      });
     }
   } else {
     const mod = target.protocol === "https:" ? https : http;
     // As in openssl ocsp, the TLS server is not authenticated: the OCSP response carries its own signature.
-    req = mod.request({ ...base, ...hostOf(target), path: target.pathname + target.search, rejectUnauthorized: false } as https.RequestOptions);
+    req = mod.request({
+      ...base,
+      ...hostOf(target),
+      path: target.pathname + target.search,
+      rejectUnauthorized: false,
+    } as https.RequestOptions);
   }
   return new Promise((resolve, reject) => {
     req.on("error", reject);
@@ -86,13 +112,18 @@ async function exchange(target: URL, der: Uint8Array, opts: HttpOptions, signal:
         res.destroy();
         reject(new OcspError("ERR_TRANSPORT", msg));
       };
-      if (res.statusCode !== 200) return fail(`HTTP ${res.statusCode} ${res.statusMessage ?? ""}`.trim() + ` from ${target.host}`);
+      if (res.statusCode !== 200)
+        return fail(
+          `HTTP ${res.statusCode} ${res.statusMessage ?? ""}`.trim() + ` from ${target.host}`,
+        );
       const ct = (res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
       if (!ct) return fail(`no content type in the answer from ${target.host}`);
-      if (ct !== OCSP_RESPONSE_TYPE) return fail(`unexpected content type "${ct}" from ${target.host}`);
+      if (ct !== OCSP_RESPONSE_TYPE)
+        return fail(`unexpected content type "${ct}" from ${target.host}`);
       const max = opts.maxBytes ?? DEFAULT_MAX_RESPONSE;
       const declared = Number(res.headers["content-length"] ?? 0);
-      if (declared > max) return fail(`response of ${declared} bytes exceeds the ${max}-byte limit`);
+      if (declared > max)
+        return fail(`response of ${declared} bytes exceeds the ${max}-byte limit`);
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (c: Buffer) => {
@@ -108,14 +139,27 @@ async function exchange(target: URL, der: Uint8Array, opts: HttpOptions, signal:
 }
 
 function hostOf(u: URL): { host: string; port: string | number } {
-  return { host: u.hostname.replace(/^\[|\]$/g, ""), port: u.port || (u.protocol === "https:" ? 443 : 80) };
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ""),
+    port: u.port || (u.protocol === "https:" ? 443 : 80),
+  };
 }
 
 /** An HTTP CONNECT tunnel through the proxy, then TLS to the target. */
-function tunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<import("node:tls").TLSSocket> {
+function tunnel(
+  proxy: URL,
+  target: URL,
+  signal: AbortSignal,
+): Promise<import("node:tls").TLSSocket> {
   const { host, port } = hostOf(target);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: proxy.hostname, port: proxy.port || 80, method: "CONNECT", path: `${host}:${port}`, signal });
+    const req = http.request({
+      host: proxy.hostname,
+      port: proxy.port || 80,
+      method: "CONNECT",
+      path: `${host}:${port}`,
+      signal,
+    });
     req.on("error", reject);
     req.on("connect", (res, socket) => {
       if (res.statusCode !== 200) {
@@ -138,9 +182,13 @@ export function proxyFor(url: string, explicit?: string, noProxy?: string): stri
   const env = process.env;
   const proxy =
     explicit ??
-    (u.protocol === "https:" ? (env.https_proxy ?? env.HTTPS_PROXY) : (env.http_proxy ?? env.HTTP_PROXY));
+    (u.protocol === "https:"
+      ? (env.https_proxy ?? env.HTTPS_PROXY)
+      : (env.http_proxy ?? env.HTTP_PROXY));
   if (!proxy) return undefined;
   const list = (noProxy ?? env.no_proxy ?? env.NO_PROXY ?? "").split(/[\s,]+/).filter(Boolean);
   const host = u.hostname.replace(/^\[|\]$/g, "");
-  return list.some((h) => h === host || h === "*" || (h.startsWith(".") && host.endsWith(h))) ? undefined : proxy;
+  return list.some((h) => h === host || h === "*" || (h.startsWith(".") && host.endsWith(h)))
+    ? undefined
+    : proxy;
 }

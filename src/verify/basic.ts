@@ -2,7 +2,7 @@
 // OCSP_basic_verify, so that `ocspkit ocsp` agrees with `openssl ocsp` on every verdict.
 // Each rule is a named check; a failed one says which rule and why.
 import type { ErrorCode } from "../errors.js";
-import { sameIssuer, type CertId } from "../ocsp/certid.js";
+import { type CertId, sameIssuer } from "../ocsp/certid.js";
 import { digestByOid, hash } from "../ocsp/digests.js";
 import type { BasicResponse, ResponderId } from "../ocsp/response.js";
 import { type Certificate, OID } from "../x509/cert.js";
@@ -50,10 +50,13 @@ export interface Verdict {
   readonly reason?: string;
 }
 
-export function findSigner(id: ResponderId, certs: readonly Certificate[]): Certificate | undefined {
+export function findSigner(
+  id: ResponderId,
+  certs: readonly Certificate[],
+): Certificate | undefined {
   if (id.byName) return certs.find((c) => Buffer.from(c.subject).equals(id.byName!));
   const key = id.byKey;
-  if (!key || key.length !== 20) return undefined;
+  if (key?.length !== 20) return undefined;
   return certs.find((c) => c.keyHash().equals(key));
 }
 
@@ -98,7 +101,11 @@ function checkAuthorized(bs: BasicResponse, chain: Certificate[]): Check {
     if (m) {
       const eku = signer.extKeyUsage;
       return eku?.includes(OID.kpOcspSigning)
-        ? { name: "signer-authorized", ok: true, detail: "delegated responder with id-kp-OCSPSigning issued by the CA" }
+        ? {
+            name: "signer-authorized",
+            ok: true,
+            detail: "delegated responder with id-kp-OCSPSigning issued by the CA",
+          }
         : fail("delegated responder certificate lacks id-kp-OCSPSigning (RFC 6960 §4.2.2.2)");
     }
   }
@@ -106,7 +113,9 @@ function checkAuthorized(bs: BasicResponse, chain: Certificate[]): Check {
   if (m === "unknown-digest") return fail("unknown digest in CertID");
   return m
     ? { name: "signer-authorized", ok: true, detail: "signed by the issuing CA" }
-    : fail("signer is neither the issuing CA nor a responder it authorised (root CA not trusted for OCSP signing)");
+    : fail(
+        "signer is neither the issuing CA nor a responder it authorised (root CA not trusted for OCSP signing)",
+      );
 }
 
 export function verifyBasic(bs: BasicResponse, opts: VerifyOptions): Verdict {
@@ -121,10 +130,18 @@ export function verifyBasic(bs: BasicResponse, opts: VerifyOptions): Verdict {
   const fromCerts = !!signer;
   if (!signer && !flags.noIntern) signer = findSigner(bs.responderId, bs.certs);
   if (!signer) {
-    checks.push({ name: "signer-found", ok: false, detail: "signer certificate not found (no certificate matches the ResponderID)" });
+    checks.push({
+      name: "signer-found",
+      ok: false,
+      detail: "signer certificate not found (no certificate matches the ResponderID)",
+    });
     return done("ERR_SIGNER_NOT_FOUND");
   }
-  checks.push({ name: "signer-found", ok: true, detail: fromCerts ? "in the supplied certificates" : "in the response" });
+  checks.push({
+    name: "signer-found",
+    ok: true,
+    detail: fromCerts ? "in the supplied certificates" : "in the response",
+  });
 
   if (!flags.noSignature) {
     const sig = verifySignature(bs.signatureAlgorithm, bs.tbs, bs.signature, signer.publicKey);
@@ -140,7 +157,11 @@ export function verifyBasic(bs: BasicResponse, opts: VerifyOptions): Verdict {
     checks.push({ name: "signer-chain", ok: false, detail: `signer certificate: ${built.error}` });
     return done("ERR_CHAIN", signer);
   }
-  checks.push({ name: "signer-chain", ok: true, detail: `${built.chain.length} certificate(s) to a trust anchor` });
+  checks.push({
+    name: "signer-chain",
+    ok: true,
+    detail: `${built.chain.length} certificate(s) to a trust anchor`,
+  });
   if (flags.noChecks) return done(undefined, signer);
 
   const auth = checkAuthorized(bs, built.chain);

@@ -3,9 +3,9 @@
 // OCSP rules, not here). Revocation of the chain itself is not checked, as in OpenSSL's default.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AuthorityKeyIdentifier, SubjectKeyIdentifier } from "@peculiar/asn1-x509";
+import { u8 } from "../ocsp/asn.js";
 import { type Certificate, KEY_USAGE } from "../x509/cert.js";
 import { verifySignature } from "./signature.js";
-import { u8 } from "../ocsp/asn.js";
 
 /** Trust anchors; `more` is consulted only when the given ones have no issuer (system store). */
 export class TrustStore {
@@ -25,7 +25,9 @@ export class TrustStore {
   }
 
   contains(c: Certificate): boolean {
-    return this.anchors.some((a) => a.equals(c)) || (!!this.#more && this.extra.some((a) => a.equals(c)));
+    return (
+      this.anchors.some((a) => a.equals(c)) || (!!this.#more && this.extra.some((a) => a.equals(c)))
+    );
   }
 
   issuersOf(c: Certificate): Certificate[] {
@@ -90,7 +92,11 @@ export function buildChain(
     if (chain.length > MAX_CHAIN) return fail("certificate chain too long");
     const cur = chain.at(-1)!;
     if (!trusted && selfSigned(cur)) {
-      return fail(chain.length === 1 ? "self-signed certificate" : "self-signed certificate in certificate chain");
+      return fail(
+        chain.length === 1
+          ? "self-signed certificate"
+          : "self-signed certificate in certificate chain",
+      );
     }
     const fromStore = pick(store.issuersOf(cur), opts.at);
     if (fromStore) {

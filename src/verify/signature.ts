@@ -60,7 +60,10 @@ export function verifySignature(
   if (!scheme) return { ok: false, reason: `unsupported signature algorithm ${alg.oid}` };
   const keyType = key.asymmetricKeyType as KeyType | undefined;
   if (!keyType || !scheme.keyTypes.includes(keyType)) {
-    return { ok: false, reason: `a ${keyType ?? "unknown"} key cannot check ${alg.oid} signatures` };
+    return {
+      ok: false,
+      reason: `a ${keyType ?? "unknown"} key cannot check ${alg.oid} signatures`,
+    };
   }
   try {
     let hash = scheme.hash;

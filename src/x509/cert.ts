@@ -16,8 +16,8 @@ import {
   TAG,
   type Tlv,
 } from "../der/der.js";
-import { parseTime } from "../der/time.js";
 import { decodeOid } from "../der/oid.js";
+import { parseTime } from "../der/time.js";
 
 export const OID = {
   basicConstraints: "2.5.29.19",
@@ -113,7 +113,11 @@ export class Certificate {
   }
 
   get publicKey(): KeyObject {
-    this.#publicKey ??= createPublicKey({ key: Buffer.from(this.spki), format: "der", type: "spki" });
+    this.#publicKey ??= createPublicKey({
+      key: Buffer.from(this.spki),
+      format: "der",
+      type: "spki",
+    });
     return this.#publicKey;
   }
 

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, OcspError } from "../errors.js";
 import { Certificate } from "./cert.js";
 
-const PEM_CERT = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+const PEM_CERT =
+  /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
 
 /** Every certificate in PEM text, or the single DER certificate the bytes are. */
 export function parseCertificates(data: Uint8Array): Certificate[] {
@@ -19,7 +20,8 @@ export function readFile(path: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path === "-" ? 0 : path));
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : describe(err);
+    const reason =
+      (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : describe(err);
     throw new OcspError("ERR_INPUT", `cannot read ${what} from ${path}: ${reason}`);
   }
 }
