@@ -1,0 +1,113 @@
+// The library's one-call query: build the request, send it, verify the answer strictly, and
+// return a typed result. The CLI's `check` and `demo` sit on this.
+import { OcspError } from "./errors.js";
+import { type CertId, certIdFor } from "./ocsp/certid.js";
+import { type Digest, digestByName, SHA1 } from "./ocsp/digests.js";
+import { buildRequest, encodeRequest } from "./ocsp/request.js";
+import { type CertStatus, type OcspResponse, parseResponse } from "./ocsp/response.js";
+import { reasonName } from "./ocsp/text.js";
+import { type HttpOptions, sendOcspRequest } from "./transport/http.js";
+import type { TrustStore } from "./verify/chain.js";
+import { type ResponseVerdict, verifyResponse } from "./verify/response.js";
+import type { Certificate } from "./x509/cert.js";
+
+export interface QueryOptions {
+  readonly cert: Certificate;
+  readonly issuer: Certificate;
+  readonly trust: TrustStore;
+  /** Responder URL; default the certificate's AIA OCSP URL. */
+  readonly url?: string;
+  /** Send a nonce (default true for POST; GET requests are meant to be cacheable). */
+  readonly nonce?: boolean;
+  readonly method?: "GET" | "POST";
+  /** CertID digest name (default sha1, what responders universally support). */
+  readonly digest?: string;
+  readonly timeoutMs?: number;
+  readonly proxy?: string;
+  readonly now?: Date;
+  readonly skewSec?: number;
+}
+
+export interface QueryResult {
+  /** "error" when the answer could not be obtained or did not verify. */
+  readonly status: CertStatus | "error";
+  readonly serial: string;
+  readonly certId: CertId;
+  readonly revocationTime?: Date;
+  /** OpenSSL's name for the CRL reason, e.g. "keyCompromise". */
+  readonly revocationReason?: string;
+  readonly thisUpdate?: Date;
+  readonly nextUpdate?: Date;
+  readonly responder: string;
+  readonly verdict?: ResponseVerdict;
+  readonly response?: OcspResponse;
+  readonly error?: OcspError;
+}
+
+function pickDigest(name: string | undefined): Digest {
+  if (!name) return SHA1;
+  const d = digestByName(name);
+  if (!d) throw new OcspError("ERR_USAGE", `unknown digest ${name}`);
+  return d;
+}
+
+/** Asks the responder about one certificate; never throws for responder or verification faults. */
+export async function queryOcsp(o: QueryOptions): Promise<QueryResult> {
+  const certId = certIdFor(o.issuer, o.cert, pickDigest(o.digest));
+  const responder = o.url ?? o.cert.ocspUrls[0] ?? "";
+  const base = { serial: o.cert.serialHex, certId, responder };
+  if (!responder) {
+    return {
+      ...base,
+      status: "error",
+      error: new OcspError(
+        "ERR_USAGE",
+        "the certificate names no OCSP responder (no AIA OCSP URL)",
+      ),
+    };
+  }
+  const method = o.method ?? "POST";
+  const request = buildRequest([certId], { nonce: o.nonce ?? method === "POST" });
+  let response: OcspResponse;
+  try {
+    const http: HttpOptions = { method, timeoutMs: o.timeoutMs ?? 10_000, proxy: o.proxy };
+    response = parseResponse(await sendOcspRequest(responder, encodeRequest(request), http));
+  } catch (err) {
+    return {
+      ...base,
+      status: "error",
+      error: err instanceof OcspError ? err : new OcspError("ERR_TRANSPORT", String(err)),
+    };
+  }
+  const verdict = verifyResponse(response, {
+    asked: [certId],
+    requestExtensions: request.extensions,
+    issuer: o.issuer,
+    trust: o.trust,
+    now: o.now,
+    skewSec: o.skewSec,
+  });
+  const a = verdict.answers[0];
+  if (!verdict.ok || !a) {
+    return {
+      ...base,
+      status: "error",
+      verdict,
+      response,
+      error: new OcspError(
+        verdict.code ?? "ERR_RESPONSE_MALFORMED",
+        verdict.reason ?? "verification failed",
+      ),
+    };
+  }
+  return {
+    ...base,
+    status: a.status,
+    revocationTime: a.revocationTime,
+    revocationReason: a.revocationReason === undefined ? undefined : reasonName(a.revocationReason),
+    thisUpdate: a.thisUpdate,
+    nextUpdate: a.nextUpdate,
+    verdict,
+    response,
+  };
+}

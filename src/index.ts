@@ -1,0 +1,23 @@
+// The public library API. The CLI is a thin layer over these.
+export { type QueryOptions, type QueryResult, queryOcsp } from "./client.js";
+export { describe, type ErrorCode, OcspError } from "./errors.js";
+export { type CertId, certIdFor, parseSerial, sameCertId } from "./ocsp/certid.js";
+export { type Digest, digestByName } from "./ocsp/digests.js";
+export { checkNonce, type NonceCheck } from "./ocsp/nonce.js";
+export { buildRequest, encodeRequest, type OcspRequest, parseRequest } from "./ocsp/request.js";
+export {
+  type BasicResponse,
+  type CertStatus,
+  type OcspResponse,
+  parseResponse,
+  responseStatusName,
+  type SingleResponse,
+} from "./ocsp/response.js";
+export { reasonName, requestText, responseText } from "./ocsp/text.js";
+export { getUrl, type HttpOptions, sendOcspRequest } from "./transport/http.js";
+export { type Verdict, type VerifyFlags, verifyBasic } from "./verify/basic.js";
+export { buildChain, TrustStore } from "./verify/chain.js";
+export { type ResponseVerdict, verifyResponse } from "./verify/response.js";
+export { Certificate } from "./x509/cert.js";
+export { loadCertificate, loadCertificates, parseCertificates } from "./x509/load.js";
+export { openTrustStore } from "./x509/store.js";
