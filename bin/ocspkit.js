@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+// One esbuild bundle (with a chunk per command) starts ~50 ms faster than tsc's many files.
+import { main } from "../dist/bin/main.js";
 
 main(process.argv.slice(2)).then(
   (code) => {

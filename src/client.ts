@@ -3,9 +3,9 @@
 import { OcspError } from "./errors.js";
 import { type CertId, certIdFor } from "./ocsp/certid.js";
 import { type Digest, digestByName, SHA1 } from "./ocsp/digests.js";
+import { reasonName } from "./ocsp/reasons.js";
 import { buildRequest, encodeRequest } from "./ocsp/request.js";
 import { type CertStatus, type OcspResponse, parseResponse } from "./ocsp/response.js";
-import { reasonName } from "./ocsp/text.js";
 import { type HttpOptions, sendOcspRequest } from "./transport/http.js";
 import type { TrustStore } from "./verify/chain.js";
 import { type ResponseVerdict, verifyResponse } from "./verify/response.js";

@@ -4,6 +4,7 @@ export { describe, type ErrorCode, OcspError } from "./errors.js";
 export { type CertId, certIdFor, parseSerial, sameCertId } from "./ocsp/certid.js";
 export { type Digest, digestByName } from "./ocsp/digests.js";
 export { checkNonce, type NonceCheck } from "./ocsp/nonce.js";
+export { reasonName } from "./ocsp/reasons.js";
 export { buildRequest, encodeRequest, type OcspRequest, parseRequest } from "./ocsp/request.js";
 export {
   type BasicResponse,
@@ -13,7 +14,7 @@ export {
   responseStatusName,
   type SingleResponse,
 } from "./ocsp/response.js";
-export { reasonName, requestText, responseText } from "./ocsp/text.js";
+export { requestText, responseText } from "./ocsp/text.js";
 export { getUrl, type HttpOptions, sendOcspRequest } from "./transport/http.js";
 export { type Verdict, type VerifyFlags, verifyBasic } from "./verify/basic.js";
 export { buildChain, TrustStore } from "./verify/chain.js";

@@ -8,18 +8,18 @@ import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor, parseSerial, sameCertId } from "../ocsp/certid.js";
 import { type Digest, digestByName, SHA1 } from "../ocsp/digests.js";
 import { checkNonce } from "../ocsp/nonce.js";
+import { reasonName } from "../ocsp/reasons.js";
 import { encodeRequest, nonceExtension, type OcspRequest, parseRequest } from "../ocsp/request.js";
 import { type BasicResponse, parseResponse, responseStatusName } from "../ocsp/response.js";
 import { signRequest } from "../ocsp/signed-request.js";
-import { reasonName, requestText, responseText } from "../ocsp/text.js";
 import { proxyFor, sendOcspRequest } from "../transport/http.js";
 import { type Verdict, type VerifyFlags, verifyBasic } from "../verify/basic.js";
 import type { ChainOptions } from "../verify/chain.js";
 import { statusTimeProblems } from "../verify/validity.js";
 import type { Certificate } from "../x509/cert.js";
+import { gmtTime } from "../x509/gmt.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
-import { gmtTime } from "../x509/text.js";
 import type { Io } from "./io.js";
 import { ArgError, type ArgKind, readOptions } from "./openssl-args.js";
 
@@ -541,7 +541,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     req = parseRequest(reqDer);
   }
   if (req && !reqDer) reqDer = encodeRequest(req);
-  if (o.reqText && req) out.write(requestText(req));
+  if (o.reqText && req) out.write((await import("../ocsp/text.js")).requestText(req));
   if (o.reqout && reqDer) writeDer(o.reqout, reqDer);
 
   let respDer: Uint8Array;
@@ -580,7 +580,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     out.write(`Responder Error: ${responseStatusName(resp.status)} (${resp.status})\n`);
     if (!o.ignoreErr) return 1;
   }
-  if (o.respText) out.write(responseText(resp));
+  if (o.respText) out.write((await import("../ocsp/text.js")).responseText(resp));
 
   let store: ReturnType<typeof openTrustStore>;
   let verifyOther: Certificate[] = [];

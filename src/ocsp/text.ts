@@ -11,6 +11,9 @@ import {
   signatureText,
 } from "../x509/text.js";
 import type { CertId } from "./certid.js";
+import { reasonName } from "./reasons.js";
+
+export { reasonName };
 import { encodeExtensions, type OcspRequest } from "./request.js";
 import { type OcspResponse, responseStatusName } from "./response.js";
 import { encodeAlgorithm } from "./sign.js";
@@ -52,23 +55,6 @@ function certIdText(id: CertId, indent: number): string {
 
 function extsText(exts: readonly Extension[], title: string, indent: number): string {
   return exts.length ? extensionsText(encodeExtensions(exts), indent, title) : "";
-}
-
-const REASONS = [
-  "unspecified",
-  "keyCompromise",
-  "cACompromise",
-  "affiliationChanged",
-  "superseded",
-  "cessationOfOperation",
-  "certificateHold",
-  "(UNKNOWN)",
-  "removeFromCRL",
-];
-
-/** OpenSSL's OCSP_crl_reason_str: reasons 9 and 10 are unnamed there too. */
-export function reasonName(code: number): string {
-  return REASONS[code] ?? "(UNKNOWN)";
 }
 
 function certsText(certs: readonly { der: Uint8Array }[]): string {

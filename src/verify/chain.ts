@@ -87,7 +87,8 @@ export function buildChain(
 ): ChainResult {
   const chain = [leaf];
   const fail = (error: string): ChainResult => ({ ok: false, chain, error });
-  let trusted = store.contains(leaf) && (opts.partialChain || selfSigned(leaf));
+  // Checked in this order so the system store is only read when it could matter.
+  let trusted = (opts.partialChain || selfSigned(leaf)) && store.contains(leaf);
   while (!trusted || !(selfSigned(chain.at(-1)!) || opts.partialChain)) {
     if (chain.length > MAX_CHAIN) return fail("certificate chain too long");
     const cur = chain.at(-1)!;
@@ -111,7 +112,7 @@ export function buildChain(
     );
     if (!fromOthers) return fail("unable to get local issuer certificate");
     chain.push(fromOthers);
-    trusted = opts.partialChain && store.contains(fromOthers);
+    trusted = (opts.partialChain || selfSigned(fromOthers)) && store.contains(fromOthers);
   }
   const problem = checkChain(chain, opts);
   return problem ? fail(problem) : { ok: true, chain };
