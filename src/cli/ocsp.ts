@@ -7,7 +7,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor, parseSerial, sameCertId } from "../ocsp/certid.js";
 import { type Digest, digestByName, SHA1 } from "../ocsp/digests.js";
-import { checkNonce } from "../ocsp/nonce.js";
+import { checkNonce, NONCE_OID } from "../ocsp/nonce.js";
 import { reasonName } from "../ocsp/reasons.js";
 import { encodeRequest, nonceExtension, type OcspRequest, parseRequest } from "../ocsp/request.js";
 import { type BasicResponse, parseResponse, responseStatusName } from "../ocsp/response.js";
@@ -530,7 +530,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   if (req && nonce) {
-    req = { ...req, extensions: [...req.extensions, nonceExtension()] };
+    // A request read with -reqin keeps its other extensions; its nonce is replaced, as OpenSSL does.
+    const others = req.extensions.filter((e) => e.oid !== NONCE_OID);
+    req = { ...req, extensions: [...others, nonceExtension()] };
     reqDer = undefined;
   }
   if (req && o.signer) {

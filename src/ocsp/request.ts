@@ -19,6 +19,8 @@ export interface OcspRequest {
   readonly requestorName?: Uint8Array;
   readonly requests: readonly SingleRequest[];
   readonly extensions: readonly Extension[];
+  /** The exact TBSRequest bytes, when parsed: a request signature covers these. */
+  readonly tbs?: Uint8Array;
   readonly signature?: {
     readonly algorithm: AlgorithmId;
     readonly value: Uint8Array;
