@@ -118,6 +118,10 @@ const OPTIONS: Record<string, ArgKind> = {
   verify_hostname: "s",
   verify_email: "s",
   verify_ip: "s",
+  // Provider selection (OPT_PROV_OPTIONS): node:crypto brings its own algorithms.
+  provider: "s",
+  "provider-path": "s",
+  propquery: "s",
 };
 
 /** Verification parameters accepted because they cannot change what ocspkit decides here. */
@@ -129,6 +133,9 @@ const HARMLESS_V = new Set([
   "ignore_critical",
   "verify_depth",
   "auth_level",
+  "provider",
+  "provider-path",
+  "propquery",
 ]);
 const RESPONDER = new Set([
   "index",
