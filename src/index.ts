@@ -1,5 +1,9 @@
 // The public library API. The CLI is a thin layer over these.
+export { type CheckInput, loadInputs } from "./check/inputs.js";
+export { type CheckOptions, type CheckResult, checkCertificates } from "./check/run.js";
 export { type QueryOptions, type QueryResult, queryOcsp } from "./client.js";
+export { type CrlCheckResult, checkCrl } from "./crl/check.js";
+export { type Crl, type CrlStatus, crlStatus, parseCrl } from "./crl/crl.js";
 export { describe, type ErrorCode, OcspError } from "./errors.js";
 export { type CertId, certIdFor, parseSerial, sameCertId } from "./ocsp/certid.js";
 export { type Digest, digestByName } from "./ocsp/digests.js";
@@ -15,10 +19,12 @@ export {
   type SingleResponse,
 } from "./ocsp/response.js";
 export { requestText, responseText } from "./ocsp/text.js";
+export { checkStaple, fetchStaple, type Handshake, type StapleVerdict } from "./tls/staple.js";
 export { getUrl, type HttpOptions, sendOcspRequest } from "./transport/http.js";
 export { type Verdict, type VerifyFlags, verifyBasic } from "./verify/basic.js";
 export { buildChain, TrustStore } from "./verify/chain.js";
 export { type ResponseVerdict, verifyResponse } from "./verify/response.js";
 export { Certificate } from "./x509/cert.js";
+export { fetchIssuers, parseCertBundle } from "./x509/fetch-issuer.js";
 export { loadCertificate, loadCertificates, parseCertificates } from "./x509/load.js";
 export { openTrustStore } from "./x509/store.js";

@@ -1,6 +1,105 @@
+// `ocspkit check CERT...`: what `openssl ocsp` makes its user do by hand (find the responder,
+// fetch the issuer, verify, read the status) for many certificates at once, with an exit code
+// that says revoked.
+
+import cliProgress from "cli-progress";
+import {
+  EXIT_USAGE,
+  newCommand,
+  Option,
+  onTerminal,
+  paintFor,
+  positiveInt,
+  runParsed,
+  seconds,
+} from "../check/cli.js";
+import { loadInputs } from "../check/inputs.js";
+import { exitCode, resultJson, resultTable } from "../check/report.js";
+import { type CheckResult, checkCertificates, type MethodChoice } from "../check/run.js";
+import { loadCertificates } from "../x509/load.js";
+import { openTrustStore } from "../x509/store.js";
 import type { Io } from "./io.js";
 
-export async function checkCommand(_argv: readonly string[], io: Io): Promise<number> {
-  io.err("ocspkit: 'check' is not available yet\n");
-  return 64;
+interface CheckOpts {
+  issuer?: string;
+  url?: string;
+  caFile?: string;
+  json?: boolean;
+  ndjson?: boolean;
+  concurrency: number;
+  timeout: number;
+  nonce?: boolean;
+  method: MethodChoice;
+  crlFallback?: boolean;
+}
+
+export async function checkCommand(argv: readonly string[], io: Io): Promise<number> {
+  const cmd = newCommand("check", io)
+    .description(
+      "Check certificates by OCSP: the responder comes from each certificate's AIA, the issuer " +
+        "from --issuer, the same file, --ca-file or the caIssuers URL; every answer is verified.\n" +
+        "Exit: 0 all good, 1 any revoked, 2 any unknown, 3 any not checked, 64 usage.",
+    )
+    .argument(
+      "<cert...>",
+      "certificate files (PEM, DER, PKCS#7; leaf first), folders, or - for stdin",
+    )
+    .option("--issuer <file>", "the issuing CA certificate(s)")
+    .option("--url <url>", "ask this responder instead of each certificate's AIA OCSP URL")
+    .option("--ca-file <file>", "trust anchors (default: the system's trust store)")
+    .addOption(new Option("--json", 'print {"results": [...]}').conflicts("ndjson"))
+    .option("--ndjson", "print one JSON result a line")
+    .option("--concurrency <n>", "requests in flight at once", positiveInt(64), 8)
+    .option("--timeout <seconds>", "per request or download", seconds, 10)
+    .option("--nonce", "send a nonce (forces POST with --method auto)")
+    .option("--no-nonce", "send no nonce (the default, except with --method post)")
+    .addOption(
+      new Option("--method <method>", "HTTP method: GET when short and no nonce (RFC 5019)")
+        .choices(["auto", "get", "post"])
+        .default("auto"),
+    )
+    .option("--crl-fallback", "use the CRL when there is no OCSP URL or the responder fails");
+  return runParsed(cmd, argv, io, async (operands, raw) => {
+    const o = raw as unknown as CheckOpts;
+    if (operands.filter((x) => x === "-").length > 1) {
+      io.err("ocspkit check: standard input (-) can be read only once\n");
+      return EXIT_USAGE;
+    }
+    const trust = openTrustStore({ caFile: o.caFile });
+    const issuers = o.issuer ? loadCertificates(o.issuer, "issuer certificate") : undefined;
+    const { inputs, skipped } = loadInputs(operands);
+    for (const s of skipped) io.err(`ocspkit check: skipped ${s}\n`);
+    const bar = progressBar(io, inputs.length, !!(o.json || o.ndjson));
+    const results = await checkCertificates(inputs, {
+      issuers,
+      trust,
+      url: o.url,
+      nonce: o.nonce,
+      method: o.method,
+      concurrency: o.concurrency,
+      timeoutMs: o.timeout * 1000,
+      crlFallback: o.crlFallback,
+      onResult: (r: CheckResult) => {
+        bar?.increment();
+        if (o.ndjson) io.out(`${JSON.stringify(resultJson(r))}\n`);
+      },
+    });
+    bar?.stop();
+    if (o.json) io.out(`${JSON.stringify({ results: results.map(resultJson) }, null, 2)}\n`);
+    else if (!o.ndjson) io.out(resultTable(results, paintFor(io)));
+    return exitCode(results);
+  });
+}
+
+/** A progress bar on the terminal's stderr, for runs long enough to want one. */
+function progressBar(io: Io, total: number, machineOutput: boolean): cliProgress.SingleBar | undefined {
+  if (total < 2 || machineOutput || !onTerminal(io) || !process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar({
+    format: "checking {bar} {value}/{total}",
+    stream: process.stderr,
+    clearOnComplete: true,
+    hideCursor: true,
+  });
+  bar.start(total, 0);
+  return bar;
 }

@@ -145,3 +145,18 @@ export async function fetchIssuers(url: string, opts: FetchOptions = {}): Promis
   }
   throw new OcspError("ERR_INPUT", `the issuer certificate file at ${url} holds no certificate`);
 }
+
+/** One download per key while the cache lives: many certificates share an issuer and a CRL. */
+export function cached<T>(
+  cache: Map<string, Promise<T>> | undefined,
+  key: string,
+  make: () => Promise<T>,
+): Promise<T> {
+  if (!cache) return make();
+  let p = cache.get(key);
+  if (!p) {
+    p = make();
+    cache.set(key, p);
+  }
+  return p;
+}

@@ -1,0 +1,110 @@
+// The commander plumbing shared by `check`, `staple`, `inspect` and `demo`: output through the
+// injected Io, usage errors as exit 64 with one line naming the command, and option parsers
+// that say which option was wrong.
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type * as Commander from "commander";
+import pc from "picocolors";
+import { type Io, processIo } from "../cli/io.js";
+import { OcspError } from "../errors.js";
+import type { Paint } from "./report.js";
+
+export const EXIT_USAGE = 64;
+
+export { Option };
+
+/** A command whose output goes to `io` and whose parse errors are returned, not thrown. */
+export function newCommand(name: string, io: Io): Commander.Command {
+  const prefix = `ocspkit ${name}`;
+  return new Command(prefix)
+    .exitOverride()
+    .helpOption("-h, --help", "show this help")
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(`${prefix}: ${s.replace(/^error: /, "")}`),
+    })
+    .showHelpAfterError(`(see: ${prefix} --help)`);
+}
+
+/**
+ * Parses `argv` and runs the action; maps help to 0, parse errors to 64, and an OcspError of
+ * kind ERR_USAGE or ERR_INPUT thrown while setting up to one message and 64.
+ */
+export async function runParsed(
+  cmd: Commander.Command,
+  argv: readonly string[],
+  io: Io,
+  action: (operands: string[], opts: Record<string, unknown>) => Promise<number>,
+): Promise<number> {
+  let code = 0;
+  cmd.action(async (...args: unknown[]) => {
+    // commander passes the operands, then the options object, then the command.
+    const opts = cmd.opts();
+    const operands = args.slice(0, -2).flatMap((a) => (a === undefined ? [] : a)) as string[];
+    code = await action(operands, opts);
+  });
+  try {
+    await cmd.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version"
+        ? 0
+        : EXIT_USAGE;
+    }
+    if (err instanceof OcspError && (err.code === "ERR_USAGE" || err.code === "ERR_INPUT")) {
+      io.err(`${cmd.name()}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+export function positiveInt(max: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}.`);
+    }
+    return n;
+  };
+}
+
+export function seconds(v: string): number {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || n <= 0 || n > 3600) {
+    throw new InvalidArgumentError("expected a number of seconds above 0 (at most 3600).");
+  }
+  return n;
+}
+
+/** Is this a person at a terminal (output to the real stdout, which is a TTY)? */
+export function onTerminal(io: Io): boolean {
+  return io === processIo && process.stdout.isTTY === true;
+}
+
+export function paintFor(io: Io): Paint {
+  return pc.createColors(onTerminal(io) && pc.isColorSupported);
+}
+
+/** An Io that keeps what a command prints: stdout, stderr, and both in the order written. */
+export function captureIo(): { io: Io; out(): string; err(): string; all(): string } {
+  let out = "";
+  let err = "";
+  let all = "";
+  return {
+    io: {
+      out: (t) => {
+        out += t;
+        all += t;
+      },
+      err: (t) => {
+        err += t;
+        all += t;
+      },
+    },
+    out: () => out,
+    err: () => err,
+    all: () => all,
+  };
+}

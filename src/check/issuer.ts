@@ -1,0 +1,82 @@
+// Finding the CA that issued a certificate, so the user does not have to: the CertID hashes its
+// name and key, and the answer's signer must chain through it.
+import { OcspError } from "../errors.js";
+import { isIssuerOf, type TrustStore } from "../verify/chain.js";
+import { verifySignature } from "../verify/signature.js";
+import type { Certificate } from "../x509/cert.js";
+import { cached, fetchIssuers } from "../x509/fetch-issuer.js";
+
+export interface IssuerSources {
+  /** `--issuer`: when given, the issuer must be among these. */
+  readonly explicit?: readonly Certificate[];
+  /** Every other certificate the user handed over (other files' chains). */
+  readonly pool: readonly Certificate[];
+  readonly trust: TrustStore;
+  readonly timeoutMs?: number;
+  /** Downloads by caIssuers URL, shared across certificates. */
+  readonly downloads: Map<string, Promise<Certificate[]>>;
+}
+
+/** Did `ca` issue `cert`: names, key identifiers, and the signature itself. */
+export function issued(ca: Certificate, cert: Certificate): boolean {
+  return (
+    isIssuerOf(ca, cert) &&
+    verifySignature(cert.signatureAlgorithm, cert.tbs, cert.signature, ca.publicKey).ok
+  );
+}
+
+/** Roots are refused: no CA above them can answer for them. */
+export function rootError(cert: Certificate): OcspError | undefined {
+  if (!cert.selfIssued || !issued(cert, cert)) return undefined;
+  return new OcspError(
+    "ERR_INPUT",
+    "this is a self-signed (root) certificate: no CA above it can say whether it is revoked",
+  );
+}
+
+/**
+ * The issuer of `cert`, looked for in `--issuer`, the certificate's own file, the other inputs,
+ * the trust store, and last the AIA caIssuers URL. Throws an OcspError saying where it looked.
+ */
+export async function findIssuer(
+  cert: Certificate,
+  sameFile: readonly Certificate[],
+  src: IssuerSources,
+): Promise<Certificate> {
+  const pick = (cands: readonly Certificate[]) => cands.find((c) => issued(c, cert));
+  if (src.explicit) {
+    const found = pick(src.explicit);
+    if (found) return found;
+    throw new OcspError(
+      "ERR_INPUT",
+      "the --issuer certificate did not issue this certificate (names or signature differ)",
+    );
+  }
+  const local = pick(sameFile) ?? pick(src.pool) ?? pick(src.trust.issuersOf(cert));
+  if (local) return local;
+  const urls = cert.caIssuersUrls.filter((u) => /^https?:\/\//i.test(u));
+  if (!urls.length) {
+    throw new OcspError(
+      "ERR_INPUT",
+      "issuer certificate not found (the certificate has no http caIssuers URL): " +
+        "give --issuer, append the issuer to the certificate's file, or add it to --ca-file",
+    );
+  }
+  let lastError: unknown;
+  for (const url of urls) {
+    try {
+      const got = await cached(src.downloads, url, () =>
+        fetchIssuers(url, { timeoutMs: src.timeoutMs }),
+      );
+      const found = pick(got);
+      if (found) return found;
+      lastError = new OcspError(
+        "ERR_INPUT",
+        `the certificate downloaded from ${url} (caIssuers) did not issue this certificate`,
+      );
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
