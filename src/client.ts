@@ -15,6 +15,8 @@ export interface QueryOptions {
   readonly cert: Certificate;
   readonly issuer: Certificate;
   readonly trust: TrustStore;
+  /** Untrusted certificates that may complete the responder's chain. */
+  readonly extraCerts?: readonly Certificate[];
   /** Responder URL; default the certificate's AIA OCSP URL. */
   readonly url?: string;
   /** Send a nonce (default true for POST; GET requests are meant to be cacheable). */
@@ -84,6 +86,7 @@ export async function queryOcsp(o: QueryOptions): Promise<QueryResult> {
     requestExtensions: request.extensions,
     issuer: o.issuer,
     trust: o.trust,
+    extraCerts: o.extraCerts,
     now: o.now,
     skewSec: o.skewSec,
   });
