@@ -19,6 +19,10 @@ export {
   type SingleResponse,
 } from "./ocsp/response.js";
 export { requestText, responseText } from "./ocsp/text.js";
+export {
+  type ResponderConfig,
+  startResponder,
+} from "./responder/server.js";
 export { checkStaple, fetchStaple, type Handshake, type StapleVerdict } from "./tls/staple.js";
 export { getUrl, type HttpOptions, sendOcspRequest } from "./transport/http.js";
 export { type Verdict, type VerifyFlags, verifyBasic } from "./verify/basic.js";

@@ -57,7 +57,7 @@ const OPTIONS: Record<string, ArgKind> = {
   rcid: "s",
   url: "s",
   host: "s",
-  port: "p",
+  port: "u",
   out: ">",
   noverify: "-",
   nonce: "-",

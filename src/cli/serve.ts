@@ -1,6 +1,215 @@
+// `ocspkit serve`: the RFC 6960/5019 responder with readable options. Option parsing and file
+// loading only; the responder itself is src/responder.
+
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { describe, OcspError } from "../errors.js";
+import { loadPrivateKey, passphrase } from "../responder/keys.js";
+import {
+  DEFAULT_NEXT_UPDATE_SECONDS,
+  type ResponderCa,
+  type ResponderConfig,
+  startResponder,
+} from "../responder/server.js";
+import type { OcspService } from "../responder/service.js";
+import {
+  clusterMetrics,
+  isWorker,
+  serveAsWorker,
+  startWorkers,
+  stopSignal,
+} from "../responder/workers.js";
+import { loadCertificate, loadCertificates } from "../x509/load.js";
 import type { Io } from "./io.js";
 
-export async function serveCommand(_argv: readonly string[], io: Io): Promise<number> {
-  io.err("ocspkit: 'serve' is not available yet\n");
-  return 64;
+const USAGE_EXIT = 64;
+
+const GROUPS = `
+Several CAs: give --ca once per CA. --index, --signer, --key, --key-pass and --other are each
+given either once (shared by every CA) or once per CA, matched to the CAs in order:
+
+  ocspkit serve --ca a.pem --index a/index.txt --signer a-ocsp.pem --key a-ocsp.key \\
+                --ca b.pem --index b/index.txt --signer b-ocsp.pem --key b-ocsp.key
+
+Without --signer the CA's own certificate signs (--key is then the CA's key).
+
+Requests: POST (Content-Type application/ocsp-request) on any path, or GET with the base64
+request after any path prefix (RFC 5019). GET /healthz answers "ok"; GET /metrics gives
+Prometheus metrics. Answers without a nonce are signed once and served from a cache, with
+Cache-Control, ETag, Last-Modified and Expires (304 on If-None-Match); a nonce gets a freshly
+signed answer. Errors are OCSP statuses: malformedRequest, unauthorized (a CA not served),
+internalError. Bodies over 64 KiB are refused (413).
+
+index.txt is OpenSSL's CA database (V good, R revoked with its reason, E good: expired but
+never revoked, anything else or absent unknown); it is re-read within a second of a change,
+once the file has stopped changing. SIGTERM or SIGINT stops the responder once the requests
+in progress are answered.
+`;
+
+interface Flags {
+  ca: string[];
+  index: string[];
+  signer: string[];
+  key: string[];
+  keyPass: string[];
+  other: string[];
+  host: string;
+  port: number;
+  nextUpdate: number;
+  workers: number;
+  accessLog: boolean;
+  unknownIssuer: "unknown" | "unauthorized";
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function integer(min: number, max: number) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function program(io: Io): Command {
+  return new Command("ocspkit serve")
+    .description("Run an OCSP responder (RFC 6960, RFC 5019) from OpenSSL CA index files.")
+    .option(
+      "--ca <file>",
+      "CA certificate whose certificates are answered for (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--index <file>",
+      "OpenSSL index.txt holding the CA's certificate statuses",
+      collect,
+      [],
+    )
+    .option("--signer <file>", "responder certificate that signs the answers", collect, [])
+    .option("--key <file>", "private key of the signer (PEM or DER)", collect, [])
+    .option(
+      "--key-pass <source>",
+      "pass phrase of --key: pass:TEXT, env:VAR, file:PATH",
+      collect,
+      [],
+    )
+    .option("--other <file>", "more certificates to send along with the signer's", collect, [])
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <n>", "port to listen on; 0 picks a free one", integer(0, 65535), 8080)
+    .option(
+      "--next-update <seconds>",
+      "lifetime of answers (nextUpdate - thisUpdate); 0 for none",
+      integer(0, 10 * 365 * 86400),
+      DEFAULT_NEXT_UPDATE_SECONDS,
+    )
+    .option("--workers <n>", "processes answering on the port", integer(1, 256), 1)
+    .option("--access-log", "write one JSON line per request to standard output", false)
+    .addOption(
+      new Option("--unknown-issuer <answer>", "answer for a CA not served here")
+        .choices(["unauthorized", "unknown"])
+        .default("unauthorized"),
+    )
+    .addHelpText("after", GROUPS)
+    .helpOption("-h, --help", "show this help")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+}
+
+/** The i-th value of a per-CA option given once (shared) or once per CA. */
+function perCa(values: string[], name: string, count: number, required: boolean) {
+  if (values.length > 1 && values.length !== count) {
+    throw new CommanderError(
+      USAGE_EXIT,
+      "ocspkit.usage",
+      `error: ${name} is given ${values.length} times for ${count} CAs (give it once, or once per --ca)`,
+    );
+  }
+  if (required && !values.length) {
+    throw new CommanderError(USAGE_EXIT, "ocspkit.usage", `error: ${name} is required`);
+  }
+  return (i: number): string | undefined => values[values.length === 1 ? 0 : i];
+}
+
+function loadConfig(f: Flags, io: Io): ResponderConfig {
+  if (!f.ca.length)
+    throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --ca is required");
+  const n = f.ca.length;
+  const index = perCa(f.index, "--index", n, true);
+  const signer = perCa(f.signer, "--signer", n, false);
+  const key = perCa(f.key, "--key", n, true);
+  const keyPass = perCa(f.keyPass, "--key-pass", n, false);
+  const other = perCa(f.other, "--other", n, false);
+  const cas: ResponderCa[] = f.ca.map((caFile, i) => {
+    const caCert = loadCertificate(caFile, "CA certificate");
+    const pass = keyPass(i);
+    const otherFile = other(i);
+    return {
+      caCert,
+      signerCert: signer(i) ? loadCertificate(signer(i)!, "signer certificate") : caCert,
+      signerKey: loadPrivateKey(
+        key(i)!,
+        "signer key",
+        pass === undefined ? undefined : passphrase(pass),
+      ),
+      index: index(i)!,
+      otherCerts: otherFile ? loadCertificates(otherFile, "certificates") : undefined,
+    };
+  });
+  return {
+    host: f.host,
+    port: f.port,
+    cas,
+    nextUpdateSeconds: f.nextUpdate,
+    unknownIssuer: f.unknownIssuer,
+    accessLog: f.accessLog ? (line) => io.out(`${line}\n`) : undefined,
+  };
+}
+
+export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
+  let config: ResponderConfig;
+  let workers: number;
+  try {
+    const cmd = program(io).parse([...argv], { from: "user" });
+    const flags = cmd.opts<Flags>();
+    workers = flags.workers;
+    config = loadConfig(flags, io);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code.startsWith("ocspkit.")) io.err(`${err.message}\n`);
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.help") return 0;
+      io.err("Try 'ocspkit serve --help'.\n");
+      return USAGE_EXIT;
+    }
+    if (err instanceof OcspError) {
+      io.err(`ocspkit serve: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const log = (m: string) => io.err(`ocspkit serve: ${m}\n`);
+  try {
+    if (isWorker) {
+      let svc: OcspService | undefined;
+      const running = await startResponder(config, {
+        log,
+        metrics: clusterMetrics,
+        onService: (s) => {
+          svc = s;
+        },
+      });
+      serveAsWorker(running, () => svc!.snapshot());
+      return await new Promise<number>(() => {});
+    }
+    const running =
+      workers > 1 ? await startWorkers(workers, log) : await startResponder(config, { log });
+    io.out(`listening on ${running.url}\n`);
+    await stopSignal();
+    await running.close();
+    return 0;
+  } catch (err) {
+    io.err(`ocspkit serve: ${describe(err)}\n`);
+    return 1;
+  }
 }

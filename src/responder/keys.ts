@@ -1,0 +1,59 @@
+// The responder's private key, from PEM or DER, encrypted or not, with the pass phrase taken
+// from the sources OpenSSL's -passin understands.
+
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { describe, OcspError } from "../errors.js";
+import { readFile } from "../x509/load.js";
+
+/**
+ * app_passwd's sources: `pass:TEXT`, `env:VAR`, `file:PATH` and `fd:N` (first line), `stdin`.
+ */
+export function passphrase(source: string): string {
+  const colon = source.indexOf(":");
+  const kind = colon < 0 ? source : source.slice(0, colon);
+  const arg = source.slice(colon + 1);
+  const firstLine = (data: Buffer) => data.toString("utf8").split(/\r?\n/)[0]!;
+  try {
+    switch (kind) {
+      case "pass":
+        return arg;
+      case "env": {
+        const v = process.env[arg];
+        if (v === undefined) throw new Error(`no environment variable ${arg}`);
+        return v;
+      }
+      case "file":
+        return firstLine(readFileSync(arg));
+      case "fd":
+        return firstLine(readFileSync(Number(arg)));
+      case "stdin":
+        return firstLine(readFileSync(0));
+    }
+  } catch (err) {
+    throw new OcspError("ERR_INPUT", `Error getting password: ${describe(err)}`);
+  }
+  throw new OcspError("ERR_INPUT", `Error getting password: invalid password argument "${source}"`);
+}
+
+/** A private key in PEM (any of PKCS#8, PKCS#1, SEC1) or DER (PKCS#8, PKCS#1, SEC1). */
+export function loadPrivateKey(path: string, what: string, pass?: string): KeyObject {
+  const data = Buffer.from(readFile(path, what));
+  const attempts: Parameters<typeof createPrivateKey>[0][] = data.includes("-----BEGIN")
+    ? [{ key: data, format: "pem", passphrase: pass }]
+    : (["pkcs8", "pkcs1", "sec1"] as const).map((type) => ({
+        key: data,
+        format: "der" as const,
+        type,
+        passphrase: pass,
+      }));
+  let last: unknown;
+  for (const a of attempts) {
+    try {
+      return createPrivateKey(a);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new OcspError("ERR_INPUT", `cannot load ${what} from ${path}: ${describe(last)}`);
+}

@@ -1,0 +1,451 @@
+// The responder's HTTP side (RFC 6960 appendix A, RFC 5019): POST on any path, GET with the
+// base64 request as the last part of any path, /healthz and /metrics. Every OCSP question gets
+// an OCSP answer with HTTP 200, errors included; HTTP errors are kept for what is not an OCSP
+// question at all (a method we do not serve, a body over 64 KiB). Slow or silent clients cost
+// a socket and a timer, never another client's turn.
+
+import type { KeyObject } from "node:crypto";
+import { once } from "node:events";
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { readTlv } from "../der/der.js";
+import { describe } from "../errors.js";
+import { OCSP_STATUS, OCSP_STATUS_NAME, ResponseSigner } from "../ocsp/response-builder.js";
+import type { Certificate } from "../x509/cert.js";
+import { type Answer, type AnsweredCert, failure } from "./answer.js";
+import { type CachedAnswer, cachedHeaders } from "./cache.js";
+import { type MetricsSnapshot, renderMetrics } from "./metrics.js";
+import { OcspService } from "./service.js";
+import { IndexStore } from "./store.js";
+
+/** Bodies above this are refused from their Content-Length, before a byte of them is read. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+export interface Timeouts {
+  /** Until the request headers are complete (slowloris). */
+  readonly headersMs: number;
+  /** Until the whole request, body included, is in. */
+  readonly requestMs: number;
+  /** An idle keep-alive connection. */
+  readonly keepAliveMs: number;
+}
+
+// A connection that never sends a byte falls under headersMs too.
+const DEFAULT_TIMEOUTS: Timeouts = {
+  headersMs: 10_000,
+  requestMs: 20_000,
+  keepAliveMs: 5_000,
+};
+
+/** One OCSP exchange, for OpenSSL's per-request output in `ocspkit ocsp -port`. */
+export interface Exchange {
+  /** The DER request, when one could be taken from the HTTP request. */
+  readonly request?: Uint8Array;
+  readonly response: Uint8Array;
+  readonly status: number;
+  readonly problem?: string;
+}
+
+export interface HttpOptions {
+  /** "rfc" also refuses a POST whose Content-Type is not application/ocsp-request. */
+  readonly dialect: "openssl" | "rfc";
+  /** One JSON line per request. */
+  readonly accessLog?: (line: string) => void;
+  readonly onRequest?: (req: IncomingMessage) => void;
+  readonly onExchange?: (x: Exchange) => void;
+  /** Where /metrics comes from when several processes share the work. */
+  readonly metrics?: () => Promise<MetricsSnapshot>;
+  readonly timeouts?: Partial<Timeouts>;
+}
+
+export interface OcspHttpServer {
+  readonly server: Server;
+  /** Stops accepting, lets requests in progress finish (at most `graceMs`), then resolves. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const NO_STORE = "no-store";
+const LINGER_MS = 1000;
+const OCSP_TYPE = "application/ocsp-response";
+
+export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServer {
+  const t = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+  const rfc = o.dialect === "rfc";
+  const log = o.accessLog;
+  let closing = false;
+
+  const server = createServer(
+    {
+      headersTimeout: t.headersMs,
+      requestTimeout: t.requestMs,
+      keepAliveTimeout: t.keepAliveMs,
+      connectionsCheckingInterval: Math.min(1000, t.headersMs),
+    },
+    (req, res) => {
+      const t0 = log ? performance.now() : 0;
+      safely(req, res, t0, () => {
+        o.onRequest?.(req);
+        if (closing) res.shouldKeepAlive = false;
+        const m = req.method;
+        if (m === "POST") post(req, res, t0);
+        else if (m === "GET" || m === "HEAD") get(req, res, t0);
+        else {
+          svc.metrics.badMethod++;
+          plain(req, res, 405, "method not allowed\n", t0, { Allow: "GET, HEAD, POST" });
+        }
+      });
+    },
+  );
+
+  /** A fault of ours becomes internalError, never a crash or an empty HTTP 500. */
+  function safely(req: IncomingMessage, res: ServerResponse, t0: number, f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      if (res.headersSent) res.destroy();
+      else answer(req, res, undefined, failure(OCSP_STATUS.internalError, describe(err)), t0);
+    }
+  }
+
+  // Once listening, the only server errors are failed accept()s (out of file descriptors, say):
+  // the listener stays up and the next connection is tried, so there is nothing to do.
+  server.on("listening", () => server.on("error", () => {}));
+
+  function post(req: IncomingMessage, res: ServerResponse, t0: number): void {
+    const declared = req.headers["content-length"];
+    if (declared !== undefined && Number(declared) > MAX_REQUEST_BYTES) {
+      tooLarge(req, res, t0);
+      return;
+    }
+    if (rfc && !isOcspRequestType(req.headers["content-type"])) {
+      const problem = `content type ${req.headers["content-type"]} is not application/ocsp-request`;
+      answer(req, res, undefined, failure(OCSP_STATUS.malformedRequest, problem), t0);
+      return;
+    }
+    // A request body almost always arrives in one chunk: no array until a second one comes.
+    let body: Buffer | Buffer[] | undefined;
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_REQUEST_BYTES) {
+        if (!res.headersSent) tooLarge(req, res, t0);
+      } else if (body === undefined) body = c;
+      else if (Array.isArray(body)) body.push(c);
+      else body = [body, c];
+    });
+    req.on("end", () => {
+      if (size > MAX_REQUEST_BYTES) return;
+      const der = Array.isArray(body) ? Buffer.concat(body, size) : (body ?? Buffer.alloc(0));
+      safely(req, res, t0, () => ocsp(req, res, der, t0));
+    });
+  }
+
+  function get(req: IncomingMessage, res: ServerResponse, t0: number): void {
+    const url = req.url ?? "/";
+    if (url === "/healthz") {
+      plain(req, res, 200, "ok\n", t0);
+      return;
+    }
+    if (url === "/metrics") {
+      const snapshot = o.metrics ? o.metrics() : Promise.resolve(svc.snapshot());
+      snapshot
+        .then(
+          (s) => plain(req, res, 200, renderMetrics(s), t0, {}, "text/plain; version=0.0.4"),
+          (err: unknown) => plain(req, res, 503, `metrics unavailable: ${describe(err)}\n`, t0),
+        )
+        .catch(() => res.destroy());
+      return;
+    }
+    const der = requestFromPath(url);
+    if (!der) {
+      const problem = "no base64 OCSP request in the path";
+      answer(req, res, undefined, failure(OCSP_STATUS.malformedRequest, problem), t0);
+      return;
+    }
+    ocsp(req, res, der, t0);
+  }
+
+  function ocsp(req: IncomingMessage, res: ServerResponse, der: Buffer, t0: number): void {
+    const now = Date.now();
+    const key = der.toString("latin1");
+    const hit = svc.cached(key, now);
+    if (hit) {
+      cached(req, res, der, hit, now, "hit", t0);
+      return;
+    }
+    const r = svc.compute(der, key, now);
+    if ("etag" in r) cached(req, res, der, r, now, "miss", t0);
+    else answer(req, res, der, r, t0);
+  }
+
+  function cached(
+    req: IncomingMessage,
+    res: ServerResponse,
+    der: Buffer,
+    e: CachedAnswer,
+    now: number,
+    cache: "hit" | "miss",
+    t0: number,
+  ): void {
+    const headers = cachedHeaders(e, now);
+    const inm = req.headers["if-none-match"];
+    let code = 200;
+    if (inm !== undefined && etagMatches(inm, e.etag)) {
+      code = 304;
+      svc.metrics.notModified++;
+      res.writeHead(304, headers.slice(4)); // no Content-Type and -Length on a 304
+      res.end();
+    } else {
+      res.writeHead(200, headers);
+      res.end(e.body);
+    }
+    done(req, code, OCSP_STATUS.successful, cache, e.body.length, e.certs, undefined, t0);
+    o.onExchange?.({ request: der, response: e.body, status: OCSP_STATUS.successful });
+  }
+
+  function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    der: Buffer | undefined,
+    a: Answer,
+    t0: number,
+  ): void {
+    res.writeHead(200, {
+      "Content-Type": OCSP_TYPE,
+      "Content-Length": a.der.length,
+      "Cache-Control": NO_STORE,
+    });
+    res.end(a.der);
+    done(req, 200, a.status, "none", a.der.length, a.certs, a.problem, t0);
+    o.onExchange?.({ request: der, response: a.der, status: a.status, problem: a.problem });
+  }
+
+  function tooLarge(req: IncomingMessage, res: ServerResponse, t0: number): void {
+    svc.metrics.tooLarge++;
+    res.shouldKeepAlive = false;
+    // Node closes a Connection: close socket as soon as the answer is written; with the rest of
+    // the body still unread, that close is a reset, which can wipe the 413 out of the client's
+    // buffers before it reads it. So: half-close, and let the rest drain away for a moment.
+    const socket = req.socket;
+    socket.destroySoon = () => {
+      socket.end();
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    };
+    plain(req, res, 413, `request body over ${MAX_REQUEST_BYTES} bytes\n`, t0);
+  }
+
+  function plain(
+    req: IncomingMessage,
+    res: ServerResponse,
+    code: number,
+    text: string,
+    t0: number,
+    extra: OutgoingHttpHeaders = {},
+    type = "text/plain; charset=utf-8",
+  ): void {
+    const body = Buffer.from(text);
+    res.writeHead(code, {
+      "Content-Type": type,
+      "Content-Length": body.length,
+      "Cache-Control": NO_STORE,
+      ...extra,
+    });
+    res.end(body);
+    done(req, code, undefined, "none", body.length, [], undefined, t0);
+  }
+
+  function done(
+    req: IncomingMessage,
+    code: number,
+    status: number | undefined,
+    cache: "hit" | "miss" | "none",
+    bytes: number,
+    certs: readonly AnsweredCert[],
+    problem: string | undefined,
+    t0: number,
+  ): void {
+    if (status !== undefined) svc.metrics.answered(status);
+    svc.metrics.httpStatus(code);
+    if (!log) return;
+    const url = req.url ?? "";
+    log(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        remote: req.socket.remoteAddress,
+        method: req.method,
+        path: url.length > 256 ? `${url.slice(0, 256)}…` : url,
+        http: code,
+        ocsp: status === undefined ? undefined : OCSP_STATUS_NAME[status],
+        cache,
+        certs: certs.length ? certs : undefined,
+        bytes,
+        ms: Math.round((performance.now() - t0) * 1000) / 1000,
+        problem,
+      }),
+    );
+  }
+
+  return {
+    server,
+    async close(graceMs = 10_000) {
+      closing = true;
+      const closed = once(server, "close");
+      server.close();
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs).unref();
+      await closed;
+      clearTimeout(timer);
+      svc.close();
+    },
+  };
+}
+
+function isOcspRequestType(ct: string | undefined): boolean {
+  if (ct === undefined || ct === "application/ocsp-request") return true;
+  return ct.split(";")[0]!.trim().toLowerCase() === "application/ocsp-request";
+}
+
+function etagMatches(header: string, etag: string): boolean {
+  if (header === etag || header.trim() === "*") return true;
+  return header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+}
+
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/**
+ * The DER request of an RFC 6960 A.1.1 / RFC 5019 GET. The base64 may itself contain '/', and
+ * the responder may sit under any path prefix, so each suffix starting after a '/' is tried,
+ * longest first, until one decodes to exactly one DER SEQUENCE.
+ */
+export function requestFromPath(url: string): Buffer | undefined {
+  const q = url.indexOf("?");
+  const path = q < 0 ? url : url.slice(0, q);
+  for (let at = path.indexOf("/"); at >= 0; at = path.indexOf("/", at + 1)) {
+    let text = path.slice(at + 1);
+    if (text.includes("%")) {
+      try {
+        text = decodeURIComponent(text);
+      } catch {
+        continue;
+      }
+    }
+    if (!BASE64.test(text)) continue;
+    const der = Buffer.from(text, "base64");
+    if (der[0] !== 0x30) continue;
+    try {
+      if (readTlv(der, 0).end === der.length) return der;
+    } catch {
+      // not this suffix
+    }
+  }
+  return undefined;
+}
+
+/** Binds, resolving with the address once the server listens. */
+export function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export function urlOf(a: AddressInfo): string {
+  const host = a.family === "IPv6" || a.address.includes(":") ? `[${a.address}]` : a.address;
+  return `http://${host}:${a.port}/`;
+}
+
+/** One CA served by {@link startResponder}, with the delegated (or CA) key that signs for it. */
+export interface ResponderCa {
+  caCert: Certificate;
+  signerCert: Certificate;
+  signerKey: KeyObject;
+  /** Path to OpenSSL's index.txt for this CA; re-read when it changes. */
+  index: string;
+  /** Sent along with the signer's certificate. */
+  otherCerts?: Certificate[];
+}
+
+export interface ResponderConfig {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  cas: ResponderCa[];
+  /** nextUpdate - thisUpdate in answers; default 3600; 0 for no nextUpdate. */
+  nextUpdateSeconds?: number;
+  /** The answer about an issuer not served; default unauthorized (OpenSSL says unknown). */
+  unknownIssuer?: "unauthorized" | "unknown";
+  /** Receives one JSON line (no newline) per request. */
+  accessLog?: (line: string) => void;
+}
+
+export interface RunningResponder {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Process-level settings `ocspkit serve` adds; the library defaults suit embedding. */
+export interface StartOptions {
+  /** Index reload notes and problems (default: stderr). */
+  readonly log?: (message: string) => void;
+  readonly metrics?: () => Promise<MetricsSnapshot>;
+  /** Called with the service once built (the workers report its snapshot). */
+  readonly onService?: (svc: OcspService) => void;
+}
+
+export const DEFAULT_NEXT_UPDATE_SECONDS = 3600;
+
+/** Starts an RFC 6960/5019 responder for `config.cas` (what `ocspkit serve` runs). */
+export async function startResponder(
+  config: ResponderConfig,
+  options: StartOptions = {},
+): Promise<RunningResponder> {
+  const log = options.log ?? ((m: string) => void process.stderr.write(`ocspkit: ${m}\n`));
+  const stores = new Map<string, Promise<IndexStore>>();
+  const storeFor = (path: string) => {
+    const s = stores.get(path) ?? IndexStore.open(path, { log });
+    stores.set(path, s);
+    return s;
+  };
+  const cas = await Promise.all(
+    config.cas.map(async (c) => ({
+      caCert: c.caCert,
+      signer: new ResponseSigner({
+        cert: c.signerCert,
+        key: c.signerKey,
+        otherCerts: c.otherCerts,
+      }),
+      store: await storeFor(c.index),
+    })),
+  );
+  const svc = new OcspService(cas, {
+    dialect: "rfc",
+    unknownIssuer: config.unknownIssuer ?? "unauthorized",
+    nextUpdateSeconds: config.nextUpdateSeconds ?? DEFAULT_NEXT_UPDATE_SECONDS,
+  });
+  options.onService?.(svc);
+  const http = createOcspServer(svc, {
+    dialect: "rfc",
+    accessLog: config.accessLog,
+    metrics: options.metrics,
+  });
+  let address: AddressInfo;
+  try {
+    address = await listen(http.server, config.port ?? 0, config.host ?? "127.0.0.1");
+  } catch (err) {
+    svc.close();
+    throw err;
+  }
+  return { url: urlOf(address), port: address.port, close: () => http.close() };
+}

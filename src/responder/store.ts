@@ -1,0 +1,183 @@
+// The certificate status store: one index.txt, re-read when it changes. A file is only taken
+// once it has stood still for a poll interval and did not change while it was read, so a
+// half-written index is never served; one that fails to parse leaves the previous one in
+// service, as OpenSSL's responder does.
+
+import type { BigIntStats } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { describe, OcspError } from "../errors.js";
+import { type IndexData, type IndexEntry, parseAttr, parseIndex } from "./index-file.js";
+
+export interface StoreOptions {
+  /** How often the file is checked, in ms (default 250). */
+  readonly pollMs?: number;
+  /** Where reload notes and problems go. */
+  readonly log?: (message: string) => void;
+}
+
+/** Keys (see serialKey) whose row was added, removed or changed by a reload. */
+export type ChangeListener = (changed: ReadonlySet<string>) => void;
+
+/** Files that end mid-line or are empty are most likely being written: give them this long. */
+const SUSPECT_SETTLE_MS = 1000;
+
+export class IndexStore {
+  readonly path: string;
+  #data: IndexData;
+  #loaded: string;
+  #pending?: { readonly signature: string; readonly since: number };
+  #timer?: NodeJS.Timeout;
+  #busy = false;
+  readonly #listeners: ChangeListener[] = [];
+  readonly #log: (message: string) => void;
+  readonly #pollMs: number;
+  reloads = 0;
+  reloadErrors = 0;
+
+  private constructor(path: string, data: IndexData, signature: string, o: StoreOptions) {
+    this.path = path;
+    this.#data = data;
+    this.#loaded = signature;
+    this.#log = o.log ?? (() => {});
+    this.#pollMs = o.pollMs ?? 250;
+  }
+
+  /** Reads the file now; throws an OcspError when OpenSSL would refuse it too. */
+  static async open(path: string, o: StoreOptions = {}): Promise<IndexStore> {
+    let text: string;
+    let signature: string;
+    try {
+      signature = await signatureOf(path);
+      text = await readFile(path, "latin1");
+    } catch (err) {
+      throw indexProblem(path, err);
+    }
+    const data = await parse(path, text);
+    const store = new IndexStore(path, data, signature, o);
+    store.#report(data);
+    return store;
+  }
+
+  get size(): number {
+    return this.#data.entries.size;
+  }
+
+  lookup(key: string): IndexEntry | undefined {
+    return this.#data.entries.get(key);
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Starts checking the file for changes. */
+  watch(): void {
+    this.#timer ??= setInterval(() => void this.poll(), this.#pollMs).unref();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One check; exposed so that tests need not wait for the timer. */
+  async poll(now = Date.now()): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      await this.#check(now);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #check(now: number): Promise<void> {
+    let signature: string;
+    try {
+      signature = await signatureOf(this.path);
+    } catch {
+      // `openssl ca` renames index.txt away before renaming the new one in.
+      return;
+    }
+    if (signature === this.#loaded) {
+      this.#pending = undefined;
+      return;
+    }
+    if (this.#pending?.signature !== signature) {
+      this.#pending = { signature, since: now };
+      return;
+    }
+    let text: string;
+    try {
+      text = await readFile(this.path, "latin1");
+      if ((await signatureOf(this.path)) !== signature) return;
+    } catch {
+      return;
+    }
+    const suspect = text.length === 0 || !text.endsWith("\n");
+    if (suspect && now - this.#pending.since < SUSPECT_SETTLE_MS) return;
+    this.#pending = undefined;
+    this.#loaded = signature;
+    let data: IndexData;
+    try {
+      data = await parse(this.path, text);
+    } catch (err) {
+      this.reloadErrors++;
+      this.#log(`error reloading updated index: ${this.path}: ${describe(err)}`);
+      return;
+    }
+    const changed = diff(this.#data, data);
+    this.#data = data;
+    this.reloads++;
+    this.#report(data);
+    if (changed.size) for (const l of this.#listeners) l(changed);
+  }
+
+  #report(data: IndexData): void {
+    if (!data.problems.length) return;
+    const shown = data.problems.slice(0, 5).join("; ");
+    const more = data.problems.length > 5 ? ` (and ${data.problems.length - 5} more)` : "";
+    this.#log(`${this.path}: rows answered without all their details: ${shown}${more}`);
+  }
+}
+
+async function parse(path: string, text: string): Promise<IndexData> {
+  let unique = true;
+  try {
+    unique = parseAttr(await readFile(`${path}.attr`, "latin1"));
+  } catch {
+    // No .attr file: load_index's default applies.
+  }
+  try {
+    return parseIndex(text, unique);
+  } catch (err) {
+    throw indexProblem(path, err);
+  }
+}
+
+const indexProblem = (path: string, err: unknown) =>
+  new OcspError(
+    "ERR_INPUT",
+    `Problem with index file: ${path} (could not load/parse file): ${describe(err)}`,
+  );
+
+function diff(old: IndexData, now: IndexData): Set<string> {
+  const changed = new Set<string>();
+  for (const [k, e] of now.entries) if (old.entries.get(k)?.raw !== e.raw) changed.add(k);
+  for (const k of old.entries.keys()) if (!now.entries.has(k)) changed.add(k);
+  return changed;
+}
+
+/** Identity and version of the file and of its .attr companion. */
+async function signatureOf(path: string): Promise<string> {
+  const main = await stat(path, { bigint: true });
+  let attr = "-";
+  try {
+    attr = describeStat(await stat(`${path}.attr`, { bigint: true }));
+  } catch {
+    // absent
+  }
+  return `${describeStat(main)}|${attr}`;
+}
+
+const describeStat = (s: BigIntStats) => `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
