@@ -2,6 +2,14 @@
 // One esbuild bundle (with a chunk per command) starts ~50 ms faster than tsc's many files.
 import { main } from "../dist/bin/main.js";
 
+// A reader that goes away (`ocspkit … | head -1`) is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
