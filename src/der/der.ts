@@ -3,15 +3,11 @@
 // looser than DER reaches the typed parser, and we slice exact byte ranges (names, keys, signed
 // data) that re-encoding would not reproduce.
 
-export class DerError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(`${message} at byte ${offset}`);
-    this.name = "DerError";
-  }
-}
+import { DerError } from "./error.js";
+import { checkOidContent } from "./oid.js";
+import { parseTimeText } from "./time.js";
+
+export { DerError };
 
 export interface Tlv {
   /** The identifier octet (tag class, constructed bit and tag number; tags < 31 only). */
@@ -32,7 +28,10 @@ export const TAG = {
   ENUMERATED: 0x0a,
   SEQUENCE: 0x30,
   SET: 0x31,
+  UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
+  UNIVERSAL_STRING: 0x1c,
+  BMP_STRING: 0x1e,
 } as const;
 
 /** Deepest nesting accepted; real OCSP and X.509 structures stay under 15. */
@@ -88,7 +87,8 @@ export function contentOf(buf: Uint8Array, t: Tlv): Uint8Array {
 
 /**
  * Checks that `buf` is exactly one well-formed DER value: definite minimal lengths all the way
- * down through constructed values, bounded depth, no trailing bytes.
+ * down through constructed values, bounded depth, no trailing bytes, and universal primitives
+ * whose contents follow their type's rules (see checkPrimitive).
  */
 export function checkDer(buf: Uint8Array): Tlv {
   const top = readTlv(buf, 0);
@@ -100,9 +100,72 @@ export function checkDer(buf: Uint8Array): Tlv {
 }
 
 function walk(buf: Uint8Array, t: Tlv, depth: number): void {
-  if (!isConstructed(t.tag)) return;
+  if (!isConstructed(t.tag)) {
+    checkPrimitive(buf, t);
+    return;
+  }
+  if ((t.tag & 0xc0) === 0 && t.tag !== TAG.SEQUENCE && t.tag !== TAG.SET) {
+    throw new DerError(
+      `constructed encoding of universal type ${t.tag & 0x1f} is not DER`,
+      t.start,
+    );
+  }
   if (depth > MAX_DEPTH) throw new DerError(`nesting deeper than ${MAX_DEPTH}`, t.start);
   for (const c of children(buf, t)) walk(buf, c, depth + 1);
+}
+
+/**
+ * The content rules of the universal types OCSP and X.509 use. Each one a decoder would
+ * otherwise accept and then read differently from OpenSSL: a padded INTEGER matches no serial,
+ * a lax time rolls "month 13" into the next year, an overlong OID arc costs quadratic time.
+ * OpenSSL refuses the same when it reads the structure; time formats it checks only when the
+ * time is used, so there ocspkit is stricter.
+ */
+function checkPrimitive(buf: Uint8Array, t: Tlv): void {
+  if ((t.tag & 0xc0) !== 0) return;
+  const c = contentOf(buf, t);
+  switch (t.tag) {
+    case 0:
+      throw new DerError("end-of-contents marker outside an indefinite length", t.start);
+    case TAG.SEQUENCE & 0x1f:
+    case TAG.SET & 0x1f:
+      throw new DerError("SEQUENCE or SET without the constructed bit", t.start);
+    case TAG.BOOLEAN:
+      if (c.length !== 1) throw new DerError("BOOLEAN must be one byte", t.start);
+      return;
+    case TAG.NULL:
+      if (c.length !== 0) throw new DerError("NULL with content", t.start);
+      return;
+    case TAG.INTEGER:
+    case TAG.ENUMERATED:
+      if (c.length === 0) throw new DerError("INTEGER without content", t.start);
+      if (c.length > 1 && ((c[0] === 0 && c[1]! < 0x80) || (c[0] === 0xff && c[1]! >= 0x80)))
+        throw new DerError("non-minimal INTEGER", t.start);
+      return;
+    case TAG.BIT_STRING:
+      checkBitString(buf, t);
+      return;
+    case TAG.OID:
+      checkOidContent(c, t.contentStart);
+      return;
+    case TAG.UTC_TIME:
+    case TAG.GENERALIZED_TIME:
+      parseTimeText(t.tag, c, t.start);
+      return;
+    case TAG.BMP_STRING:
+      if (c.length % 2) throw new DerError("BMPString of odd length", t.start);
+      return;
+    case TAG.UNIVERSAL_STRING:
+      if (c.length % 4) throw new DerError("UniversalString not a multiple of 4 bytes", t.start);
+  }
+}
+
+/** A BIT STRING's content rules, for universal and implicitly tagged ones alike. */
+export function checkBitString(buf: Uint8Array, t: Tlv): void {
+  const c = contentOf(buf, t);
+  if (c.length === 0) throw new DerError("BIT STRING without the unused-bits octet", t.start);
+  if (c[0]! > 7 || (c.length === 1 && c[0] !== 0))
+    throw new DerError(`BIT STRING with ${c[0]} unused bits`, t.start);
 }
 
 export function expectTag(t: Tlv, tag: number, what: string): void {

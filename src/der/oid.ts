@@ -1,18 +1,37 @@
-import { DerError } from "./der.js";
+import { DerError } from "./error.js";
 
-export function decodeOid(c: Uint8Array): string {
-  if (c.length === 0) throw new DerError("OBJECT IDENTIFIER: empty", 0);
-  const arcs: bigint[] = [];
-  let v = 0n;
+/**
+ * Longest arc accepted, in bytes. The longest arcs in use (2.25 UUIDs, 128 bits) take 19;
+ * longer ones serve only to make arc arithmetic quadratic on hostile input.
+ */
+export const MAX_OID_ARC_BYTES = 20;
+
+/** Throws unless `c` is the content of a DER OBJECT IDENTIFIER (minimal, complete arcs). */
+export function checkOidContent(c: Uint8Array, offset = 0): void {
+  if (c.length === 0) throw new DerError("OBJECT IDENTIFIER: empty", offset);
+  let arcStart = 0;
   for (let i = 0; i < c.length; i++) {
     const b = c[i]!;
-    if (v === 0n && b === 0x80) throw new DerError("OBJECT IDENTIFIER: non-minimal arc", i);
+    if (i === arcStart && b === 0x80)
+      throw new DerError("OBJECT IDENTIFIER: non-minimal arc", offset + i);
+    if (b & 0x80) {
+      if (i - arcStart + 1 >= MAX_OID_ARC_BYTES)
+        throw new DerError("OBJECT IDENTIFIER: arc too long", offset + i);
+    } else arcStart = i + 1;
+  }
+  if (arcStart !== c.length)
+    throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + c.length - 1);
+}
+
+export function decodeOid(c: Uint8Array): string {
+  checkOidContent(c);
+  const arcs: bigint[] = [];
+  let v = 0n;
+  for (const b of c) {
     v = (v << 7n) | BigInt(b & 0x7f);
     if ((b & 0x80) === 0) {
       arcs.push(v);
       v = 0n;
-    } else if (i === c.length - 1) {
-      throw new DerError("OBJECT IDENTIFIER: truncated arc", i);
     }
   }
   const first = arcs[0]!;

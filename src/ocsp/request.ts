@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { OCSPRequest } from "@peculiar/asn1-ocsp";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { bytesOf, children, encodeTlv, readTlv, TAG } from "../der/der.js";
+import { children, encodeTlv, expectTag, readTlv, TAG } from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
-import type { AlgorithmId, Certificate, Extension } from "../x509/cert.js";
-import { embeddedCerts, parseDer, toAlgorithm, toCertId, toExtensions, u8 } from "./asn.js";
+import { describe, OcspError } from "../errors.js";
+import { type AlgorithmId, type Certificate, type Extension, nameBytes } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
+import { decodeRequest } from "./decode.js";
 import { NONCE_OID } from "./nonce.js";
 
 export interface SingleRequest {
@@ -82,28 +81,19 @@ export function buildRequest(
   };
 }
 
+/** Reads an OCSPRequest with the strict decoder; any fault is one OcspError. */
 export function parseRequest(der: Uint8Array): OcspRequest {
-  const r = parseDer(der, OCSPRequest, "OCSP request", "ERR_REQUEST_MALFORMED");
-  const tbs = r.tbsRequest;
-  const sig = r.optionalSignature;
-  return {
-    version: tbs.version,
-    requestorName: tbs.requestorName ? u8(AsnConvert.serialize(tbs.requestorName)) : undefined,
-    requests: tbs.requestList.map((q) => ({
-      certId: toCertId(q.reqCert),
-      extensions: toExtensions(q.singleRequestExtensions),
-    })),
-    extensions: toExtensions(tbs.requestExtensions),
-    signature: sig && {
-      algorithm: toAlgorithm(sig.signatureAlgorithm),
-      value: u8(sig.signature),
-      certs: embeddedCerts(signatureDer(der), 2),
-    },
-  };
-}
-
-/** The Signature inside `optionalSignature [0] EXPLICIT`, as bytes. */
-function signatureDer(der: Uint8Array): Uint8Array {
-  const wrapper = children(der, readTlv(der, 0))[1]!;
-  return bytesOf(der, children(der, wrapper)[0]!);
+  try {
+    const r = decodeRequest(der);
+    // decodeRequest takes the outer value for a SEQUENCE without looking at its tag.
+    expectTag(readTlv(der, 0), TAG.SEQUENCE, "OCSPRequest");
+    const gn = r.requestorName;
+    // A directoryName must be a Name: the text form walks it.
+    if (gn?.[0] === 0xa4) nameBytes(gn, children(gn, readTlv(gn, 0))[0]!, "requestorName");
+    return r;
+  } catch (err) {
+    throw new OcspError("ERR_REQUEST_MALFORMED", `malformed OCSP request: ${describe(err)}`, {
+      cause: err,
+    });
+  }
 }

@@ -1,9 +1,8 @@
-import { BasicOCSPResponse, id_pkix_ocsp_basic, OCSPResponse } from "@peculiar/asn1-ocsp";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { OcspError } from "../errors.js";
-import type { AlgorithmId, Certificate, Extension } from "../x509/cert.js";
-import { embeddedCerts, parseDer, toAlgorithm, toCertId, toExtensions, u8 } from "./asn.js";
+import { children, expectTag, readTlv, TAG } from "../der/der.js";
+import { describe, OcspError } from "../errors.js";
+import { type AlgorithmId, type Certificate, type Extension, nameBytes } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
+import { decodeResponse } from "./decode.js";
 
 export const RESPONSE_STATUS = [
   "successful",
@@ -63,56 +62,41 @@ export interface OcspResponse {
 
 export const MAX_RESPONSE_BYTES = 1 << 20;
 
+/**
+ * Reads an OCSPResponse with the strict decoder: DER only, every field in place and nothing
+ * after the last, sizes bounded. Any fault is one OcspError saying what and where.
+ */
 export function parseResponse(der: Uint8Array): OcspResponse {
   if (der.length > MAX_RESPONSE_BYTES) {
     throw new OcspError("ERR_RESPONSE_MALFORMED", `response of ${der.length} bytes exceeds 1 MiB`);
   }
-  const r = parseDer(der, OCSPResponse, "OCSP response", "ERR_RESPONSE_MALFORMED");
-  const rb = r.responseBytes;
-  if (!rb) return { status: r.responseStatus };
-  if (rb.responseType !== id_pkix_ocsp_basic) {
-    return { status: r.responseStatus, responseType: rb.responseType };
+  try {
+    const r = decodeResponse(der);
+    checkEnvelopeTags(der, !!r.basic);
+    const name = r.basic?.responderId.byName;
+    // The text form and signer lookup walk this Name: it must be one.
+    if (name) nameBytes(name, readTlv(name, 0), "ResponderID");
+    return r;
+  } catch (err) {
+    throw new OcspError("ERR_RESPONSE_MALFORMED", `malformed OCSP response: ${describe(err)}`, {
+      cause: err,
+    });
   }
-  const b = parseDer(
-    u8(rb.response),
-    BasicOCSPResponse,
-    "BasicOCSPResponse",
-    "ERR_RESPONSE_MALFORMED",
-  );
-  return {
-    status: r.responseStatus,
-    responseType: rb.responseType,
-    basic: toBasic(b, embeddedCerts(u8(rb.response), 3)),
-  };
 }
 
-function toBasic(b: BasicOCSPResponse, certs: Certificate[]): BasicResponse {
-  const d = b.tbsResponseData;
-  const rid = d.responderID;
-  if (!b.tbsResponseDataRaw) throw new OcspError("ERR_RESPONSE_MALFORMED", "no tbsResponseData");
-  return {
-    tbs: u8(b.tbsResponseDataRaw),
-    version: d.version,
-    responderId: rid.byName
-      ? { byName: u8(AsnConvert.serialize(rid.byName)) }
-      : { byKey: rid.byKey ? u8(rid.byKey) : new Uint8Array() },
-    producedAt: d.producedAt,
-    responses: d.responses.map((s) => {
-      const st = s.certStatus;
-      const status: CertStatus = st.revoked ? "revoked" : st.good === null ? "good" : "unknown";
-      return {
-        certId: toCertId(s.certID),
-        status,
-        revocationTime: st.revoked?.revocationTime,
-        revocationReason: st.revoked?.revocationReason?.reason,
-        thisUpdate: s.thisUpdate,
-        nextUpdate: s.nextUpdate,
-        extensions: toExtensions(s.singleExtensions),
-      };
-    }),
-    extensions: toExtensions(d.responseExtensions),
-    signatureAlgorithm: toAlgorithm(b.signatureAlgorithm),
-    signature: u8(b.signature),
-    certs,
-  };
+/**
+ * decodeResponse takes the outer OCSPResponse, its ResponseBytes and the BasicOCSPResponse
+ * inside for SEQUENCEs without looking at their tags; anything else there is not DER of the
+ * type, and OpenSSL refuses it too.
+ */
+function checkEnvelopeTags(der: Uint8Array, basic: boolean): void {
+  const top = readTlv(der, 0);
+  expectTag(top, TAG.SEQUENCE, "OCSPResponse");
+  const wrapper = children(der, top)[1];
+  if (!wrapper) return;
+  const rb = children(der, wrapper)[0]!;
+  expectTag(rb, TAG.SEQUENCE, "ResponseBytes");
+  const octets = children(der, rb)[1]!;
+  if (basic)
+    expectTag(readTlv(der, octets.contentStart, octets.end), TAG.SEQUENCE, "BasicOCSPResponse");
 }

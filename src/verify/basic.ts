@@ -1,13 +1,14 @@
 // RFC 6960 §3.2 / §4.2.2.2 response checks, in the order and with the outcomes of OpenSSL's
 // OCSP_basic_verify, so that `ocspkit ocsp` agrees with `openssl ocsp` on every verdict.
 // Each rule is a named check; a failed one says which rule and why.
-import type { ErrorCode } from "../errors.js";
+import { describe, type ErrorCode } from "../errors.js";
 import { type CertId, sameIssuer } from "../ocsp/certid.js";
 import { digestByOid, hash } from "../ocsp/digests.js";
 import type { BasicResponse, ResponderId } from "../ocsp/response.js";
 import { type Certificate, OID } from "../x509/cert.js";
 import { buildChain, type ChainOptions, type TrustStore } from "./chain.js";
-import { verifySignature } from "./signature.js";
+import { sameName } from "./names.js";
+import { verifySignedBy } from "./signature.js";
 
 export interface VerifyFlags {
   /** -no_signature_verify */
@@ -54,7 +55,7 @@ export function findSigner(
   id: ResponderId,
   certs: readonly Certificate[],
 ): Certificate | undefined {
-  if (id.byName) return certs.find((c) => Buffer.from(c.subject).equals(id.byName!));
+  if (id.byName) return certs.find((c) => sameName(c.subject, id.byName!));
   const key = id.byKey;
   if (key?.length !== 20) return undefined;
   return certs.find((c) => c.keyHash().equals(key));
@@ -118,8 +119,33 @@ function checkAuthorized(bs: BasicResponse, chain: Certificate[]): Check {
       );
 }
 
+/**
+ * OCSP_basic_verify. Total: whatever the response holds, the answer is a Verdict, and an
+ * unexpected exception is a failed check, never a pass.
+ */
 export function verifyBasic(bs: BasicResponse, opts: VerifyOptions): Verdict {
   const checks: Check[] = [];
+  try {
+    return runChecks(bs, opts, checks);
+  } catch (err) {
+    const name =
+      ORDER.find(
+        (n) => !checks.some((c) => c.name === n) && !(n === "signature" && opts.flags.noSignature),
+      ) ?? "signer-authorized";
+    const detail = `cannot be checked: ${describe(err)}`;
+    checks.push({ name, ok: false, detail });
+    return { ok: false, checks, code: "ERR_RESPONSE_MALFORMED", reason: detail };
+  }
+}
+
+const ORDER: readonly Check["name"][] = [
+  "signer-found",
+  "signature",
+  "signer-chain",
+  "signer-authorized",
+];
+
+function runChecks(bs: BasicResponse, opts: VerifyOptions, checks: Check[]): Verdict {
   const { flags } = opts;
   const done = (code?: ErrorCode, signer?: Certificate): Verdict => {
     const failed = checks.find((c) => !c.ok);
@@ -144,7 +170,7 @@ export function verifyBasic(bs: BasicResponse, opts: VerifyOptions): Verdict {
   });
 
   if (!flags.noSignature) {
-    const sig = verifySignature(bs.signatureAlgorithm, bs.tbs, bs.signature, signer.publicKey);
+    const sig = verifySignedBy(bs, signer);
     checks.push({ name: "signature", ok: sig.ok, detail: sig.ok ? "valid" : sig.reason });
     if (!sig.ok) return done("ERR_SIGNATURE", signer);
   }

@@ -2,10 +2,19 @@
 // (purpose "OCSP helper": every issuer must be a CA; the signer's own use is checked by the
 // OCSP rules, not here). Revocation of the chain itself is not checked, as in OpenSSL's default.
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { AuthorityKeyIdentifier, SubjectKeyIdentifier } from "@peculiar/asn1-x509";
+import {
+  AuthorityKeyIdentifier,
+  CRLDistributionPoints,
+  NameConstraints,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+} from "@peculiar/asn1-x509";
+import { checkDer } from "../der/der.js";
+import { describe } from "../errors.js";
 import { u8 } from "../ocsp/asn.js";
-import { type Certificate, KEY_USAGE } from "../x509/cert.js";
-import { verifySignature } from "./signature.js";
+import { type Certificate, KEY_USAGE, OID } from "../x509/cert.js";
+import { sameName } from "./names.js";
+import { verifySignedBy } from "./signature.js";
 
 /** Trust anchors; `more` is consulted only when the given ones have no issuer (system store). */
 export class TrustStore {
@@ -43,6 +52,8 @@ export interface ChainOptions {
   readonly partialChain: boolean;
   /** -no_check_time: skip the validity-period checks. */
   readonly ignoreTime?: boolean;
+  /** -ignore_critical: accept critical extensions ocspkit does not understand. */
+  readonly ignoreCritical?: boolean;
 }
 
 export type ChainResult =
@@ -52,20 +63,96 @@ export type ChainResult =
 const MAX_CHAIN = 32;
 const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b);
 
+const OID_SKI = "2.5.29.14";
+const OID_AKI = "2.5.29.35";
+const OID_SAN = "2.5.29.17";
+const OID_NAME_CONSTRAINTS = "2.5.29.30";
+
+/** A DER extension value parsed with its asn1-schema class, after the strict DER check. */
+function parseExt<T>(value: Uint8Array, target: new () => T): T {
+  checkDer(value);
+  return AsnConvert.parse(value, target);
+}
+
 function keyIds(c: Certificate): { ski?: Uint8Array; aki?: Uint8Array } {
-  const ski = c.extension("2.5.29.14");
-  const aki = c.extension("2.5.29.35");
+  const ski = c.extension(OID_SKI);
+  const aki = c.extension(OID_AKI);
   return {
-    ski: ski && maybeBytes(AsnConvert.parse(ski.value, SubjectKeyIdentifier)),
-    aki: aki && maybeBytes(AsnConvert.parse(aki.value, AuthorityKeyIdentifier).keyIdentifier),
+    ski: ski && u8(parseExt(ski.value, SubjectKeyIdentifier)),
+    aki: aki && maybeBytes(parseExt(aki.value, AuthorityKeyIdentifier).keyIdentifier),
   };
 }
 
 const maybeBytes = (b: Parameters<typeof u8>[0] | undefined) => b && u8(b);
 
+/**
+ * The extensions X509_verify_cert reads. One that occurs twice or does not decode makes
+ * OpenSSL mark the whole certificate invalid (EXFLAG_INVALID): it then issues nothing and is
+ * issued by nothing.
+ */
+const DECODED: Record<string, (c: Certificate) => unknown> = {
+  [OID.basicConstraints]: (c) => c.basicConstraints,
+  [OID.keyUsage]: (c) => c.keyUsage,
+  [OID.extKeyUsage]: (c) => c.extKeyUsage,
+  [OID_SKI]: keyIds,
+  [OID_AKI]: keyIds,
+  [OID_SAN]: (c) => parseExt(c.extension(OID_SAN)!.value, SubjectAlternativeName),
+  [OID_NAME_CONSTRAINTS]: (c) =>
+    parseExt(c.extension(OID_NAME_CONSTRAINTS)!.value, NameConstraints),
+  [OID.crlDistributionPoints]: (c) =>
+    parseExt(c.extension(OID.crlDistributionPoints)!.value, CRLDistributionPoints),
+};
+
+const invalidCache = new WeakMap<Certificate, string | false>();
+
+/** Why OpenSSL would call `c` an invalid certificate, or undefined when it is well formed. */
+function invalidExtension(c: Certificate): string | undefined {
+  let problem = invalidCache.get(c);
+  if (problem === undefined) {
+    problem = false;
+    const seen = new Set<string>();
+    for (const e of c.extensions) {
+      const decode = DECODED[e.oid];
+      if (!decode) continue;
+      if (seen.has(e.oid)) problem = `extension ${e.oid} occurs twice`;
+      seen.add(e.oid);
+      try {
+        decode(c);
+      } catch (err) {
+        problem = `extension ${e.oid} is malformed: ${describe(err)}`;
+      }
+      if (problem) break;
+    }
+    invalidCache.set(c, problem);
+  }
+  return problem || undefined;
+}
+
+/**
+ * Critical extensions that change nothing ocspkit decides (as in OpenSSL without policy or CRL
+ * checking). Any other one marked critical makes the certificate unusable (RFC 5280 §4.2),
+ * as X509_verify_cert's "unhandled critical extension" does. Name constraints, proxy
+ * certificate info and RFC 3779 resources would need checks ocspkit does not make, so they
+ * are refused rather than ignored.
+ */
+const HANDLED_CRITICAL = new Set<string>([
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID_SAN,
+  OID.crlDistributionPoints,
+  OID.ocspNoCheck,
+  "2.16.840.1.113730.1.1", // Netscape certificate type
+  "2.5.29.32", // certificate policies
+  "2.5.29.33", // policy mappings
+  "2.5.29.36", // policy constraints
+  "2.5.29.54", // inhibit anyPolicy
+]);
+
 /** X509_check_issued without the signature: names, key identifiers, keyCertSign. */
 export function isIssuerOf(issuer: Certificate, child: Certificate): boolean {
-  if (!bytesEqual(issuer.subject, child.issuer)) return false;
+  if (!sameName(issuer.subject, child.issuer)) return false;
+  if (invalidExtension(issuer) || invalidExtension(child)) return false;
   const { aki } = keyIds(child);
   const { ski } = keyIds(issuer);
   if (aki && ski && !bytesEqual(aki, ski)) return false;
@@ -75,8 +162,16 @@ export function isIssuerOf(issuer: Certificate, child: Certificate): boolean {
 
 const selfSigned = (c: Certificate) => isIssuerOf(c, c);
 
+/** X509_cmp_time's reading: valid from notBefore up to, but not including, notAfter. */
+function timeProblem(c: Certificate, at: Date): string | undefined {
+  const t = Math.floor(at.getTime() / 1000) * 1000;
+  if (t < c.notBefore.getTime()) return "certificate is not yet valid";
+  if (t >= c.notAfter.getTime()) return "certificate has expired";
+  return undefined;
+}
+
 function pick(candidates: Certificate[], at: Date): Certificate | undefined {
-  return candidates.find((c) => c.notBefore <= at && at <= c.notAfter) ?? candidates[0];
+  return candidates.find((c) => !timeProblem(c, at)) ?? candidates[0];
 }
 
 export function buildChain(
@@ -87,6 +182,8 @@ export function buildChain(
 ): ChainResult {
   const chain = [leaf];
   const fail = (error: string): ChainResult => ({ ok: false, chain, error });
+  const invalid = invalidExtension(leaf);
+  if (invalid) return fail(`invalid certificate: ${invalid}`);
   // Checked in this order so the system store is only read when it could matter.
   let trusted = (opts.partialChain || selfSigned(leaf)) && store.contains(leaf);
   while (!trusted || !(selfSigned(chain.at(-1)!) || opts.partialChain)) {
@@ -118,12 +215,20 @@ export function buildChain(
   return problem ? fail(problem) : { ok: true, chain };
 }
 
-/** Times, CA flags, path lengths and signatures down the chain (the anchor's own signature is not checked). */
-function checkChain(chain: Certificate[], { at, ignoreTime }: ChainOptions): string | undefined {
+/**
+ * Extensions, times, CA flags, path lengths and signatures down the chain (the anchor's own
+ * signature is not checked).
+ */
+function checkChain(chain: Certificate[], opts: ChainOptions): string | undefined {
   for (let i = chain.length - 1; i >= 0; i--) {
     const c = chain[i]!;
-    if (!ignoreTime && at < c.notBefore) return "certificate is not yet valid";
-    if (!ignoreTime && at > c.notAfter) return "certificate has expired";
+    const critical = c.extensions.find((e) => e.critical && !HANDLED_CRITICAL.has(e.oid));
+    if (critical && !opts.ignoreCritical) return `unhandled critical extension ${critical.oid}`;
+    if (c.extension(OID_NAME_CONSTRAINTS)) return "name constraints are not supported";
+    if (!opts.ignoreTime) {
+      const t = timeProblem(c, opts.at);
+      if (t) return t;
+    }
     if (i > 0) {
       const bc = c.basicConstraints;
       const v1SelfSigned = c.version === 0 && selfSigned(c);
@@ -133,10 +238,7 @@ function checkChain(chain: Certificate[], { at, ignoreTime }: ChainOptions): str
       if (bc?.pathLen !== undefined && below > bc.pathLen) return "path length constraint exceeded";
     }
     const issuer = chain[i + 1];
-    if (issuer) {
-      const sig = verifySignature(c.signatureAlgorithm, c.tbs, c.signature, issuer.publicKey);
-      if (!sig.ok) return "certificate signature failure";
-    }
+    if (issuer && !verifySignedBy(c, issuer).ok) return "certificate signature failure";
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 // The strict verification the library and the modern commands use: everything OpenSSL's
 // OCSP_basic_verify checks (see basic.ts), plus the RFC 6960 rules `openssl ocsp` leaves to its
 // user. A status is only returned when every check passed.
-import type { ErrorCode } from "../errors.js";
+import { describe, type ErrorCode } from "../errors.js";
 import { type CertId, sameCertId } from "../ocsp/certid.js";
 import { checkNonce, NONCE_OID } from "../ocsp/nonce.js";
 import { type OcspResponse, responseStatusName, type SingleResponse } from "../ocsp/response.js";
@@ -63,12 +63,41 @@ const KNOWN_EXTENSIONS = new Set([
   "2.5.29.23", // hold instruction
 ]);
 
+/** Verifies `resp` strictly; never throws, and returns answers only when every check passed. */
 export function verifyResponse(resp: OcspResponse, opts: VerifyResponseOptions): ResponseVerdict {
   const checks: ResponseCheck[] = [];
   const fail = (name: ResponseCheck["name"], detail: string, code: ErrorCode): ResponseVerdict => {
     checks.push({ name, ok: false, detail });
     return { ok: false, checks, answers: [], code, reason: detail };
   };
+  try {
+    return runChecks(resp, opts, checks, fail);
+  } catch (err) {
+    const last = checks.at(-1)?.name;
+    const name = last ? (ORDER[ORDER.indexOf(last) + 1] ?? last) : "response-status";
+    return fail(name, `cannot be checked: ${describe(err)}`, "ERR_RESPONSE_MALFORMED");
+  }
+}
+
+const ORDER: readonly ResponseCheck["name"][] = [
+  "response-status",
+  "response-type",
+  "signer-found",
+  "signature",
+  "signer-chain",
+  "signer-authorized",
+  "critical-extensions",
+  "certid-match",
+  "nonce",
+  "time-window",
+];
+
+function runChecks(
+  resp: OcspResponse,
+  opts: VerifyResponseOptions,
+  checks: ResponseCheck[],
+  fail: (name: ResponseCheck["name"], detail: string, code: ErrorCode) => ResponseVerdict,
+): ResponseVerdict {
   if (resp.status !== 0) {
     return fail(
       "response-status",
@@ -116,12 +145,19 @@ export function verifyResponse(resp: OcspResponse, opts: VerifyResponseOptions):
 
   const answers: SingleResponse[] = [];
   for (const id of opts.asked) {
-    const a = bs.responses.find((r) => sameCertId(r.certId, id));
+    const [a, ...more] = bs.responses.filter((r) => sameCertId(r.certId, id));
     if (!a)
       return fail(
         "certid-match",
         "the response has no status for a certificate that was asked about",
         "ERR_NO_STATUS",
+      );
+    // OpenSSL takes the first; an answer that also says something else is no answer.
+    if (more.some((m) => m.status !== a.status))
+      return fail(
+        "certid-match",
+        "the response gives conflicting statuses for one certificate",
+        "ERR_RESPONSE_MALFORMED",
       );
     answers.push(a);
   }

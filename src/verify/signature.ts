@@ -1,8 +1,9 @@
 import { type KeyObject, verify } from "node:crypto";
-import { children, contentOf, readTlv, TAG } from "../der/der.js";
+import { children, contentOf, readTlv, TAG, type Tlv } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
+import { describe } from "../errors.js";
 import { digestByOid } from "../ocsp/digests.js";
-import type { AlgorithmId } from "../x509/cert.js";
+import type { AlgorithmId, Certificate } from "../x509/cert.js";
 
 type KeyType = "rsa" | "rsa-pss" | "ec" | "ed25519" | "ed448" | "dsa";
 
@@ -49,6 +50,46 @@ const SCHEMES: Record<string, Scheme> = {
 
 export type SignatureOutcome = { ok: true } | { ok: false; reason: string };
 
+/** Anything signed: a certificate, a CRL, a BasicOCSPResponse. */
+export interface Signed {
+  readonly signatureAlgorithm: AlgorithmId;
+  /** The exact bytes the signature covers. */
+  readonly tbs: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly signatureUnusedBits?: number;
+  /** The algorithm named inside the signed part (certificates and CRLs have one). */
+  readonly tbsSignatureAlgorithm?: AlgorithmId;
+}
+
+const sameAlgorithm = (a: AlgorithmId, b: AlgorithmId) =>
+  a.oid === b.oid && Buffer.from(a.params ?? []).equals(b.params ?? new Uint8Array());
+
+/**
+ * Verifies `signed` with `signer`'s public key. Never throws: a key node:crypto cannot load is
+ * a failed check like any other, and so is a signature BIT STRING with unused bits or an
+ * outer algorithm other than the signed one (OpenSSL's X509_verify and ASN1_item_verify
+ * refuse those too, whatever the bytes: neither is covered by the signature).
+ */
+export function verifySignedBy(signed: Signed, signer: Certificate): SignatureOutcome {
+  if (signed.signatureUnusedBits) {
+    return { ok: false, reason: "the signature BIT STRING has unused bits" };
+  }
+  const inner = signed.tbsSignatureAlgorithm;
+  if (inner && !sameAlgorithm(inner, signed.signatureAlgorithm)) {
+    return {
+      ok: false,
+      reason: "the signature algorithm differs from the one the signed part names",
+    };
+  }
+  let key: KeyObject;
+  try {
+    key = signer.publicKey;
+  } catch (err) {
+    return { ok: false, reason: `the signer's public key cannot be used: ${describe(err)}` };
+  }
+  return verifySignature(signed.signatureAlgorithm, signed.tbs, signed.signature, key);
+}
+
 /** Verifies `signature` over `data` with `key` as the algorithm identifier says. */
 export function verifySignature(
   alg: AlgorithmId,
@@ -75,7 +116,6 @@ export function verifySignature(
         key,
         padding: 6, // RSA_PKCS1_PSS_PADDING
         saltLength: p.saltLength,
-        mgf1HashAlgorithm: p.mgfHash,
       } as Parameters<typeof verify>[2];
     } else if (keyType === "ec" || keyType === "dsa") {
       options = { key, dsaEncoding: "der" };
@@ -83,35 +123,55 @@ export function verifySignature(
     const ok = verify(hash, data, options, signature);
     return ok ? { ok: true } : { ok: false, reason: "signature does not match the signed data" };
   } catch (err) {
-    return { ok: false, reason: `signature check failed: ${(err as Error).message}` };
+    return { ok: false, reason: `signature check failed: ${describe(err)}` };
   }
 }
 
-/** RSASSA-PSS-params (RFC 4055 §3.1), with its SHA-1 / MGF1-SHA-1 / salt 20 defaults. */
-function pssParams(params: Uint8Array | undefined): {
-  hash: string;
-  mgfHash: string;
-  saltLength: number;
-} {
+const MGF1 = "1.2.840.113549.1.1.8";
+
+/**
+ * RSASSA-PSS-params (RFC 4055 §3.1), checked as OpenSSL checks them: present and a SEQUENCE,
+ * mask generation MGF1 with its digest named, a non-negative salt length, trailer field 1;
+ * the defaults are SHA-1, MGF1-SHA-1 and 20. node:crypto always runs MGF1 with the message
+ * digest, so a different MGF1 digest is refused rather than silently replaced.
+ */
+function pssParams(params: Uint8Array | undefined): { hash: string; saltLength: number } {
+  if (params?.[0] !== TAG.SEQUENCE) throw new Error("RSASSA-PSS parameters missing");
   const out = { hash: "sha1", mgfHash: "sha1", saltLength: 20 };
-  if (!params || params[0] === TAG.NULL) return out;
-  const top = readTlv(params, 0);
-  const hashName = (algSeq: Uint8Array) => {
-    const oidT = children(algSeq, readTlv(algSeq, 0))[0]!;
-    const d = digestByOid(decodeOid(contentOf(algSeq, oidT)));
+  const top = readTlv(params, 0, params.length);
+  const algorithm = (algT: Tlv) => {
+    const [oidT, paramT, extra] = children(params, algT);
+    if (algT.tag !== TAG.SEQUENCE || oidT?.tag !== TAG.OID || extra)
+      throw new Error("bad AlgorithmIdentifier");
+    return { oid: decodeOid(contentOf(params, oidT)), param: paramT };
+  };
+  const hashName = (algT: Tlv) => {
+    const d = digestByOid(algorithm(algT).oid);
     if (!d) throw new Error("unsupported PSS digest");
     return d.name;
   };
+  let lastTag = 0;
   for (const f of children(params, top)) {
-    const inner = children(params, f)[0]!;
-    const innerBytes = params.subarray(inner.start, inner.end);
-    if (f.tag === 0xa0) out.hash = hashName(innerBytes);
+    const [inner, extra] = children(params, f);
+    if (f.tag <= lastTag) throw new Error("RSASSA-PSS parameters out of order");
+    if (!inner || extra) throw new Error("malformed RSASSA-PSS parameters");
+    lastTag = f.tag;
+    if (f.tag === 0xa0) out.hash = hashName(inner);
     else if (f.tag === 0xa1) {
-      const mgf = children(innerBytes, readTlv(innerBytes, 0))[1];
-      if (mgf) out.mgfHash = hashName(innerBytes.subarray(mgf.start, mgf.end));
-    } else if (f.tag === 0xa2) {
-      out.saltLength = Number.parseInt(Buffer.from(contentOf(params, inner)).toString("hex"), 16);
-    }
+      const mgf = algorithm(inner);
+      if (mgf.oid !== MGF1 || !mgf.param) throw new Error("unsupported mask generation function");
+      out.mgfHash = hashName(mgf.param);
+    } else if (f.tag === 0xa2 || f.tag === 0xa3) {
+      const c = contentOf(params, inner);
+      if (inner.tag !== TAG.INTEGER || c.length > 2 || c[0]! & 0x80)
+        throw new Error("RSASSA-PSS salt length or trailer field out of range");
+      const v = c.reduce((n, b) => n * 256 + b, 0);
+      if (f.tag === 0xa2) out.saltLength = v;
+      else if (v !== 1) throw new Error(`RSASSA-PSS trailer field ${v} is not 1`);
+    } else throw new Error("malformed RSASSA-PSS parameters");
+  }
+  if (out.mgfHash !== out.hash) {
+    throw new Error(`RSASSA-PSS with MGF1-${out.mgfHash} over ${out.hash} is not supported`);
   }
   return out;
 }

@@ -1,7 +1,9 @@
 /**
  * OpenSSL's OCSP_check_validity: thisUpdate no more than `skewSec` in the future (and, when
- * `maxAgeSec` >= 0, no older than that), nextUpdate no more than `skewSec` in the past and not
- * before thisUpdate. Returns the problems found, empty when the times are acceptable.
+ * `maxAgeSec` >= 0, newer than that), nextUpdate later than `skewSec` ago and not before
+ * thisUpdate. The boundaries are X509_cmp_time's, which counts "equal" as "earlier": a
+ * nextUpdate of exactly now - skew has expired. Returns the problems found, empty when the
+ * times are acceptable.
  */
 export function statusTimeProblems(
   thisUpdate: Date,
@@ -14,9 +16,9 @@ export function statusTimeProblems(
   const nowSec = Math.floor(now.getTime() / 1000);
   const sec = (d: Date) => Math.floor(d.getTime() / 1000);
   if (sec(thisUpdate) > nowSec + skewSec) problems.push("status not yet valid");
-  if (maxAgeSec >= 0 && sec(thisUpdate) < nowSec - maxAgeSec) problems.push("status too old");
+  if (maxAgeSec >= 0 && sec(thisUpdate) <= nowSec - maxAgeSec) problems.push("status too old");
   if (!nextUpdate) return problems;
-  if (sec(nextUpdate) < nowSec - skewSec) problems.push("status expired");
+  if (sec(nextUpdate) <= nowSec - skewSec) problems.push("status expired");
   if (nextUpdate < thisUpdate) problems.push("nextUpdate before thisUpdate");
   return problems;
 }

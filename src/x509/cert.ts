@@ -8,6 +8,7 @@ import {
 } from "@peculiar/asn1-x509";
 import {
   bytesOf,
+  checkBitString,
   checkDer,
   children,
   contentOf,
@@ -17,7 +18,9 @@ import {
   type Tlv,
 } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
+import { stringText } from "../der/strings.js";
 import { parseTime } from "../der/time.js";
+import { describe } from "../errors.js";
 
 export const OID = {
   basicConstraints: "2.5.29.19",
@@ -64,7 +67,11 @@ export class Certificate {
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly signatureAlgorithm: AlgorithmId;
+  /** The algorithm the signed part names; RFC 5280 §4.1.1.2 wants it equal to the outer one. */
+  readonly tbsSignatureAlgorithm: AlgorithmId;
   readonly signature: Uint8Array;
+  /** The signature BIT STRING's unused-bits count; anything but 0 fails verification. */
+  readonly signatureUnusedBits: number;
   readonly extensions: readonly Extension[];
   readonly version: number;
   #publicKey?: KeyObject;
@@ -79,35 +86,51 @@ export class Certificate {
     this.tbs = bytesOf(der, tbsT);
     this.signatureAlgorithm = parseAlgorithm(der, algT);
     this.signature = bitStringBytes(der, sigT);
+    this.signatureUnusedBits = der[sigT.contentStart]!;
     const f = children(der, tbsT);
     let i = 0;
     this.version = 0;
     if (f[0]?.tag === 0xa0) {
-      const [v] = children(der, f[0]);
-      if (!v) throw new DerError("Certificate: empty version", f[0].start);
+      const [v, extra] = children(der, f[0]);
+      if (!v || extra) throw new DerError("Certificate: [0] must hold one version", f[0].start);
       expectTag(v, TAG.INTEGER, "version");
       this.version = contentOf(der, v)[0] ?? 0;
       i = 1;
     }
-    const [serialT, , issuerT, validityT, subjectT, spkiT, ...more] = f.slice(i);
-    if (!serialT || !issuerT || !validityT || !subjectT || !spkiT) {
+    const [serialT, innerAlgT, issuerT, validityT, subjectT, spkiT, ...more] = f.slice(i);
+    if (!serialT || !innerAlgT || !issuerT || !validityT || !subjectT || !spkiT) {
       throw new DerError("TBSCertificate: missing fields", tbsT.start);
     }
     expectTag(serialT, TAG.INTEGER, "serialNumber");
     this.serial = contentOf(der, serialT);
-    expectTag(issuerT, TAG.SEQUENCE, "issuer");
-    this.issuer = bytesOf(der, issuerT);
-    const [nb, na] = children(der, validityT);
-    if (!nb || !na) throw new DerError("validity: missing times", validityT.start);
+    this.tbsSignatureAlgorithm = parseAlgorithm(der, innerAlgT);
+    this.issuer = nameBytes(der, issuerT, "issuer");
+    expectTag(validityT, TAG.SEQUENCE, "validity");
+    const [nb, na, extraTime] = children(der, validityT);
+    if (!nb || !na || extraTime) throw new DerError("validity: not two times", validityT.start);
     this.notBefore = parseTime(der, nb);
     this.notAfter = parseTime(der, na);
-    expectTag(subjectT, TAG.SEQUENCE, "subject");
-    this.subject = bytesOf(der, subjectT);
+    this.subject = nameBytes(der, subjectT, "subject");
     expectTag(spkiT, TAG.SEQUENCE, "subjectPublicKeyInfo");
     this.spki = bytesOf(der, spkiT);
-    const [, keyT] = children(der, spkiT);
-    if (!keyT) throw new DerError("subjectPublicKeyInfo: no key", spkiT.start);
+    const [keyAlgT, keyT, extraKey] = children(der, spkiT);
+    if (!keyAlgT || !keyT || extraKey)
+      throw new DerError("subjectPublicKeyInfo: wrong shape", spkiT.start);
+    parseAlgorithm(der, keyAlgT);
     this.publicKeyBits = bitStringBytes(der, keyT);
+    // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: each optional, in this order.
+    let last = 0;
+    for (const t of more) {
+      const n = t.tag & 0x1f;
+      if (t.tag !== (n === 3 ? 0xa3 : 0x80 | n) || n <= last || n > 3) {
+        throw new DerError(
+          `TBSCertificate: unexpected field with tag 0x${t.tag.toString(16)}`,
+          t.start,
+        );
+      }
+      last = n;
+      if (n < 3) checkBitString(der, t);
+    }
     const extsT = more.find((t) => t.tag === 0xa3);
     this.extensions = extsT ? parseExtensions(der, extsT) : [];
   }
@@ -135,10 +158,8 @@ export class Certificate {
   }
 
   get basicConstraints(): { ca: boolean; pathLen?: number } | undefined {
-    const e = this.extension(OID.basicConstraints);
-    if (!e) return undefined;
-    const bc = AsnConvert.parse(e.value, BasicConstraints);
-    return { ca: bc.cA, pathLen: bc.pathLenConstraint };
+    const bc = this.decodeExtension(OID.basicConstraints, BasicConstraints);
+    return bc && { ca: bc.cA, pathLen: bc.pathLenConstraint };
   }
 
   /** Key usage bits, or undefined when the extension is absent (any use allowed). */
@@ -157,9 +178,7 @@ export class Certificate {
 
   /** Extended key usage OIDs, or undefined when the extension is absent. */
   get extKeyUsage(): string[] | undefined {
-    const e = this.extension(OID.extKeyUsage);
-    if (!e) return undefined;
-    return AsnConvert.parse(e.value, ExtendedKeyUsage).map(String);
+    return this.decodeExtension(OID.extKeyUsage, ExtendedKeyUsage)?.map(String);
   }
 
   get ocspUrls(): string[] {
@@ -171,10 +190,8 @@ export class Certificate {
   }
 
   get crlUrls(): string[] {
-    const e = this.extension(OID.crlDistributionPoints);
-    if (!e) return [];
     const urls: string[] = [];
-    for (const dp of AsnConvert.parse(e.value, CRLDistributionPoints)) {
+    for (const dp of this.decodeExtension(OID.crlDistributionPoints, CRLDistributionPoints) ?? []) {
       for (const gn of dp.distributionPoint?.fullName ?? []) {
         if (gn.uniformResourceIdentifier) urls.push(gn.uniformResourceIdentifier);
       }
@@ -183,11 +200,26 @@ export class Certificate {
   }
 
   private accessUrls(method: string): string[] {
-    const e = this.extension(OID.authorityInfoAccess);
-    if (!e) return [];
-    return AsnConvert.parse(e.value, AuthorityInfoAccessSyntax)
+    return (this.decodeExtension(OID.authorityInfoAccess, AuthorityInfoAccessSyntax) ?? [])
       .filter((ad) => ad.accessMethod === method && ad.accessLocation.uniformResourceIdentifier)
       .map((ad) => ad.accessLocation.uniformResourceIdentifier!);
+  }
+
+  /**
+   * The extension `oid` decoded as `target`, undefined when absent. A value that is not DER or
+   * not that structure is a DerError naming the extension, like any other malformed part of
+   * the certificate, rather than whatever the schema library throws.
+   */
+  private decodeExtension<T>(oid: string, target: new () => T): T | undefined {
+    const e = this.extension(oid);
+    if (!e) return undefined;
+    try {
+      checkDer(e.value);
+      return AsnConvert.parse(e.value, target);
+    } catch (err) {
+      const at = e.value.byteOffset - this.der.byteOffset;
+      throw new DerError(`extension ${oid} is malformed (${describe(err)})`, at);
+    }
   }
 
   /** SHA-1 of the public key bits: the ResponderID byKey and SubjectKeyIdentifier method 1. */
@@ -218,6 +250,41 @@ export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmId {
   };
 }
 
+/**
+ * Universal tags a Name's attribute value may carry: X509_NAME_ENTRY reads it as
+ * ASN1_PRINTABLE, which admits the text types, BIT STRING, SEQUENCE and the tags OpenSSL files
+ * as unknown; a VisibleString, an INTEGER or a time there makes OpenSSL refuse the structure.
+ */
+const NAME_VALUE_TAGS = new Set([3, 7, 8, 9, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22, 28, 29, 30]);
+
+/**
+ * The bytes of a Name (RFC 5280 §4.1.2.4: a SEQUENCE of non-empty SETs of type-and-value
+ * pairs), after checking that shape and that each value is one OpenSSL reads: everything that
+ * matches or prints names relies on it.
+ */
+export function nameBytes(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
+  expectTag(t, TAG.SEQUENCE, what);
+  for (const rdn of children(buf, t)) {
+    expectTag(rdn, TAG.SET, `${what} RDN`);
+    const pairs = children(buf, rdn);
+    if (pairs.length === 0) throw new DerError(`${what}: empty RDN`, rdn.start);
+    for (const pair of pairs) {
+      expectTag(pair, TAG.SEQUENCE, `${what} attribute`);
+      const [type, value, extra] = children(buf, pair);
+      if (!type || !value || extra)
+        throw new DerError(`${what}: attribute of wrong shape`, pair.start);
+      expectTag(type, TAG.OID, `${what} attribute type`);
+      if ((value.tag & 0xc0) !== 0 || !NAME_VALUE_TAGS.has(value.tag & 0x1f))
+        throw new DerError(
+          `${what}: attribute value with tag 0x${value.tag.toString(16)}`,
+          value.start,
+        );
+      stringText(value.tag, contentOf(buf, value), value.contentStart);
+    }
+  }
+  return bytesOf(buf, t);
+}
+
 export function bitStringBytes(buf: Uint8Array, t: Tlv): Uint8Array {
   expectTag(t, TAG.BIT_STRING, "BIT STRING");
   const c = contentOf(buf, t);
@@ -226,8 +293,8 @@ export function bitStringBytes(buf: Uint8Array, t: Tlv): Uint8Array {
 }
 
 export function parseExtensions(buf: Uint8Array, wrapper: Tlv): Extension[] {
-  const [seq] = children(buf, wrapper);
-  if (!seq) throw new DerError("extensions: empty wrapper", wrapper.start);
+  const [seq, extra] = children(buf, wrapper);
+  if (!seq || extra) throw new DerError("extensions: [3] must hold one SEQUENCE", wrapper.start);
   return parseExtensionList(buf, seq);
 }
 
@@ -235,18 +302,19 @@ export function parseExtensionList(buf: Uint8Array, seq: Tlv): Extension[] {
   expectTag(seq, TAG.SEQUENCE, "Extensions");
   return children(buf, seq).map((ext) => {
     expectTag(ext, TAG.SEQUENCE, "Extension");
-    const parts = children(buf, ext);
-    const oidT = parts[0];
+    const [oidT, second, third, extra] = children(buf, ext);
     if (!oidT) throw new DerError("Extension: empty", ext.start);
     expectTag(oidT, TAG.OID, "extnID");
-    let critical = false;
-    let valueT = parts[1];
-    if (valueT?.tag === TAG.BOOLEAN) {
-      critical = contentOf(buf, valueT)[0] !== 0;
-      valueT = parts[2];
-    }
+    const hasCritical = second?.tag === TAG.BOOLEAN;
+    const valueT = hasCritical ? third : second;
     if (!valueT) throw new DerError("Extension: no value", ext.start);
+    if (extra || (!hasCritical && third))
+      throw new DerError("Extension: too many fields", ext.start);
     expectTag(valueT, TAG.OCTET_STRING, "extnValue");
-    return { oid: decodeOid(contentOf(buf, oidT)), critical, value: contentOf(buf, valueT) };
+    return {
+      oid: decodeOid(contentOf(buf, oidT)),
+      critical: hasCritical && contentOf(buf, second!)[0] !== 0,
+      value: contentOf(buf, valueT),
+    };
   });
 }

@@ -1,9 +1,12 @@
 /**
- * Builds OCSP responses byte by byte, so tests can forge what no honest responder sends: a
- * status for a certificate nobody asked about, a signature by the wrong key, a CertID with a
- * wrong hash, an answer from the future. Signing uses node:crypto; encoding uses ocspkit's own
- * DER encoders, whose output the strict parser reads back (so a forged answer fails for the
- * reason the test means, not because it is malformed).
+ * Adversarial inputs for the tests and `npm run fuzz`:
+ * - OCSP responses built byte by byte, so tests can forge what no honest responder sends: a
+ *   status for a certificate nobody asked about, a signature by the wrong key, a CertID with a
+ *   wrong hash, an answer from the future. Signing uses node:crypto; encoding uses ocspkit's
+ *   own DER encoders, whose output the strict parser reads back (so a forged answer fails for
+ *   the reason the test means, not because it is malformed);
+ * - signers of every key type and of every wrong kind, issued with the openssl CLI;
+ * - DER mutations, and `exercise`, the invariants every input must keep.
  */
 import { createPrivateKey, type KeyObject, sign } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -274,7 +277,7 @@ export async function makeExtraSigners(pki: Pki): Promise<ExtraSigners> {
     fromRoot,
     unknownCritical,
     malformedExtension,
-  } as ExtraSigners;
+  };
 }
 
 // ---------------------------------------------------------------------------
