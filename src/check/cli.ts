@@ -1,8 +1,9 @@
 // The commander plumbing shared by `check`, `staple`, `inspect` and `demo`: output through the
 // injected Io, usage errors as exit 64 with one line naming the command, and option parsers
 // that say which option was wrong.
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+
 import type * as Commander from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
 import { type Io, processIo } from "../cli/io.js";
 import { OcspError } from "../errors.js";

@@ -92,7 +92,11 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
 }
 
 /** A progress bar on the terminal's stderr, for runs long enough to want one. */
-function progressBar(io: Io, total: number, machineOutput: boolean): cliProgress.SingleBar | undefined {
+function progressBar(
+  io: Io,
+  total: number,
+  machineOutput: boolean,
+): cliProgress.SingleBar | undefined {
   if (total < 2 || machineOutput || !onTerminal(io) || !process.stderr.isTTY) return undefined;
   const bar = new cliProgress.SingleBar({
     format: "checking {bar} {value}/{total}",

@@ -14,6 +14,7 @@ import type { CertId } from "./certid.js";
 import { reasonName } from "./reasons.js";
 
 export { reasonName };
+
 import { encodeExtensions, type OcspRequest } from "./request.js";
 import { type OcspResponse, responseStatusName } from "./response.js";
 import { encodeAlgorithm } from "./sign.js";
