@@ -1,47 +1,41 @@
 // Certificate path building and checking, after OpenSSL's X509_verify_cert as OCSP uses it
 // (purpose "OCSP helper": every issuer must be a CA; the signer's own use is checked by the
 // OCSP rules, not here). Revocation of the chain itself is not checked, as in OpenSSL's default.
-import { AsnConvert } from "@peculiar/asn1-schema";
-import {
-  AuthorityKeyIdentifier,
-  CRLDistributionPoints,
-  NameConstraints,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-} from "@peculiar/asn1-x509";
-import { checkDer } from "../der/der.js";
 import { describe } from "../errors.js";
-import { u8 } from "../ocsp/asn.js";
 import { type Certificate, KEY_USAGE, OID } from "../x509/cert.js";
+import {
+  checkGeneralNames,
+  checkNameConstraints,
+  decodeAuthorityKeyId,
+  decodeCrlUris,
+  decodeSubjectKeyId,
+} from "../x509/extensions.js";
 import { sameName } from "./names.js";
 import { verifySignedBy } from "./signature.js";
 
-/** Trust anchors; `more` is consulted only when the given ones have no issuer (system store). */
-export class TrustStore {
-  #more?: () => readonly Certificate[];
-  #loaded?: readonly Certificate[];
+/** Certificates found by subject name, such as OpenSSL's hashed CA directories. */
+export interface CertificateDirectory {
+  bySubject(nameDer: Uint8Array): readonly Certificate[];
+}
 
+/** Trust anchors; `system` is asked only when the given ones hold no match. */
+export class TrustStore {
   constructor(
     readonly anchors: readonly Certificate[],
-    more?: () => readonly Certificate[],
-  ) {
-    this.#more = more;
-  }
-
-  private get extra(): readonly Certificate[] {
-    this.#loaded ??= this.#more?.() ?? [];
-    return this.#loaded;
-  }
+    readonly system?: CertificateDirectory,
+  ) {}
 
   contains(c: Certificate): boolean {
     return (
-      this.anchors.some((a) => a.equals(c)) || (!!this.#more && this.extra.some((a) => a.equals(c)))
+      this.anchors.some((a) => a.equals(c)) ||
+      !!this.system?.bySubject(c.subject).some((a) => a.equals(c))
     );
   }
 
   issuersOf(c: Certificate): Certificate[] {
     const own = this.anchors.filter((a) => isIssuerOf(a, c));
-    return own.length || !this.#more ? own : this.extra.filter((a) => isIssuerOf(a, c));
+    if (own.length || !this.system) return own;
+    return this.system.bySubject(c.issuer).filter((a) => isIssuerOf(a, c));
   }
 }
 
@@ -68,22 +62,19 @@ const OID_AKI = "2.5.29.35";
 const OID_SAN = "2.5.29.17";
 const OID_NAME_CONSTRAINTS = "2.5.29.30";
 
-/** A DER extension value parsed with its asn1-schema class, after the strict DER check. */
-function parseExt<T>(value: Uint8Array, target: new () => T): T {
-  checkDer(value);
-  return AsnConvert.parse(value, target);
-}
+const keyIdMemo = new WeakMap<Certificate, { ski?: Uint8Array; aki?: Uint8Array }>();
 
 function keyIds(c: Certificate): { ski?: Uint8Array; aki?: Uint8Array } {
-  const ski = c.extension(OID_SKI);
-  const aki = c.extension(OID_AKI);
-  return {
-    ski: ski && u8(parseExt(ski.value, SubjectKeyIdentifier)),
-    aki: aki && maybeBytes(parseExt(aki.value, AuthorityKeyIdentifier).keyIdentifier),
-  };
+  let ids = keyIdMemo.get(c);
+  if (!ids) {
+    ids = {
+      ski: c.decodeExtension(OID_SKI, decodeSubjectKeyId),
+      aki: c.decodeExtension(OID_AKI, decodeAuthorityKeyId),
+    };
+    keyIdMemo.set(c, ids);
+  }
+  return ids;
 }
-
-const maybeBytes = (b: Parameters<typeof u8>[0] | undefined) => b && u8(b);
 
 /**
  * The extensions X509_verify_cert reads. One that occurs twice or does not decode makes
@@ -96,11 +87,9 @@ const DECODED: Record<string, (c: Certificate) => unknown> = {
   [OID.extKeyUsage]: (c) => c.extKeyUsage,
   [OID_SKI]: keyIds,
   [OID_AKI]: keyIds,
-  [OID_SAN]: (c) => parseExt(c.extension(OID_SAN)!.value, SubjectAlternativeName),
-  [OID_NAME_CONSTRAINTS]: (c) =>
-    parseExt(c.extension(OID_NAME_CONSTRAINTS)!.value, NameConstraints),
-  [OID.crlDistributionPoints]: (c) =>
-    parseExt(c.extension(OID.crlDistributionPoints)!.value, CRLDistributionPoints),
+  [OID_SAN]: (c) => c.decodeExtension(OID_SAN, checkGeneralNames),
+  [OID_NAME_CONSTRAINTS]: (c) => c.decodeExtension(OID_NAME_CONSTRAINTS, checkNameConstraints),
+  [OID.crlDistributionPoints]: (c) => c.decodeExtension(OID.crlDistributionPoints, decodeCrlUris),
 };
 
 const invalidCache = new WeakMap<Certificate, string | false>();

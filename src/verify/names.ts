@@ -1,13 +1,15 @@
-// Distinguished-name matching as OpenSSL's X509_NAME_cmp does it: on a canonical form in which
-// the common string types are compared as text, case-folded in ASCII, with leading, trailing and
-// repeated white space ignored. OpenSSL finds a response's signer (ResponderID byName) and a
-// certificate's issuer this way, so a responder that writes its name as a UTF8String where its
-// certificate has a PrintableString is found by both tools. Hashes (CertID, key identifiers)
-// stay over the exact bytes.
-import { children, contentOf, readTlv, TAG, type Tlv } from "../der/der.js";
+// Distinguished-name matching as OpenSSL's X509_NAME_cmp does it: on the canonical encoding
+// (x509_name_canon) in which the common string types become lower-cased UTF8Strings with
+// leading, trailing and repeated white space removed. OpenSSL finds a response's signer
+// (ResponderID byName) and a certificate's issuer this way, so a responder that writes its name
+// as a UTF8String where its certificate has a PrintableString is found by both tools. The same
+// encoding gives X509_NAME_hash, the file name of a certificate in a hashed CA directory.
+// Hashes in CertIDs and key identifiers stay over the exact bytes.
+import { createHash } from "node:crypto";
+import { children, contentOf, encodeTlv, readTlv, TAG, type Tlv } from "../der/der.js";
 import { stringText, UTF8_STRING } from "../der/strings.js";
 
-/** The types OpenSSL compares as text (ASN1_MASK_CANON); others are compared as bytes. */
+/** The types OpenSSL canonicalises as text (ASN1_MASK_CANON); others keep their bytes. */
 const TEXT_TYPES = new Set([
   UTF8_STRING,
   0x13, // PrintableString
@@ -21,40 +23,64 @@ const TEXT_TYPES = new Set([
 /** ossl_isspace: the C locale's white space. */
 const SPACE = /[ \t\n\v\f\r]+/g;
 
-function canonicalValue(buf: Uint8Array, t: Tlv): string {
+function canonicalValue(buf: Uint8Array, t: Tlv): Uint8Array {
   const c = contentOf(buf, t);
-  if (!TEXT_TYPES.has(t.tag)) return `${t.tag}:${Buffer.from(c).toString("hex")}`;
+  if (!TEXT_TYPES.has(t.tag)) return buf.subarray(t.start, t.end);
   const s = stringText(t.tag, c)
     .replace(SPACE, " ")
     .replace(/^ | $/g, "")
     .replace(/[A-Z]/g, (ch) => ch.toLowerCase());
-  return `${UTF8_STRING}:${s}`;
+  return encodeTlv(UTF8_STRING, Buffer.from(s, "utf8"));
 }
 
+const compareBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b);
+
 /**
- * A string equal for two DER Names exactly when X509_NAME_cmp calls them equal, or undefined
- * when a value cannot be read as text (OpenSSL then matches nothing).
+ * x509_name_canon: each RDN as a DER SET OF its canonical entries (sorted, as DER requires),
+ * concatenated without the outer SEQUENCE. Undefined when a value cannot be read as text
+ * (OpenSSL then fails the comparison).
  */
-export function canonicalName(der: Uint8Array): string | undefined {
+function computeCanonical(der: Uint8Array): Uint8Array | undefined {
   try {
-    const rdns = children(der, readTlv(der, 0)).map((rdn) =>
-      children(der, rdn)
-        .map((atv) => {
-          const [type, value] = children(der, atv);
-          if (type?.tag !== TAG.OID || !value) throw new Error("bad AttributeTypeAndValue");
-          return `${Buffer.from(contentOf(der, type)).toString("hex")}=${canonicalValue(der, value)}`;
-        })
-        .sort()
-        .join("+"),
-    );
-    return JSON.stringify(rdns);
+    const rdns = children(der, readTlv(der, 0)).map((rdn) => {
+      const entries = children(der, rdn).map((atv) => {
+        const [type, value] = children(der, atv);
+        if (type?.tag !== TAG.OID || !value) throw new Error("bad AttributeTypeAndValue");
+        return encodeTlv(
+          TAG.SEQUENCE,
+          Buffer.concat([der.subarray(type.start, type.end), canonicalValue(der, value)]),
+        );
+      });
+      return encodeTlv(TAG.SET, Buffer.concat(entries.sort(compareBytes)));
+    });
+    return Buffer.concat(rdns);
   } catch {
     return undefined;
   }
 }
 
+// Names are compared again and again while chains are built; each is canonicalised once.
+const memo = new WeakMap<Uint8Array, Uint8Array | null>();
+
+export function canonicalEncoding(der: Uint8Array): Uint8Array | undefined {
+  let c = memo.get(der);
+  if (c === undefined) {
+    c = computeCanonical(der) ?? null;
+    memo.set(der, c);
+  }
+  return c ?? undefined;
+}
+
 export function sameName(a: Uint8Array, b: Uint8Array): boolean {
   if (Buffer.from(a).equals(b)) return true;
-  const ca = canonicalName(a);
-  return ca !== undefined && ca === canonicalName(b);
+  const ca = canonicalEncoding(a);
+  const cb = canonicalEncoding(b);
+  return !!ca && !!cb && Buffer.from(ca).equals(cb);
+}
+
+/** X509_NAME_hash_ex: the first four bytes of SHA-1 over the canonical encoding, little-endian, as 8 hex digits. */
+export function nameHash(der: Uint8Array): string | undefined {
+  const c = canonicalEncoding(der);
+  if (!c) return undefined;
+  return createHash("sha1").update(c).digest().readUInt32LE(0).toString(16).padStart(8, "0");
 }

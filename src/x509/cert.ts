@@ -1,11 +1,4 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import {
-  AuthorityInfoAccessSyntax,
-  BasicConstraints,
-  CRLDistributionPoints,
-  ExtendedKeyUsage,
-} from "@peculiar/asn1-x509";
 import {
   bytesOf,
   checkBitString,
@@ -21,6 +14,12 @@ import { decodeOid } from "../der/oid.js";
 import { stringText } from "../der/strings.js";
 import { parseTime } from "../der/time.js";
 import { describe } from "../errors.js";
+import {
+  decodeAccessUris,
+  decodeBasicConstraints,
+  decodeCrlUris,
+  decodeExtKeyUsage,
+} from "./extensions.js";
 
 export const OID = {
   basicConstraints: "2.5.29.19",
@@ -158,8 +157,7 @@ export class Certificate {
   }
 
   get basicConstraints(): { ca: boolean; pathLen?: number } | undefined {
-    const bc = this.decodeExtension(OID.basicConstraints, BasicConstraints);
-    return bc && { ca: bc.cA, pathLen: bc.pathLenConstraint };
+    return this.decodeExtension(OID.basicConstraints, decodeBasicConstraints);
   }
 
   /** Key usage bits, or undefined when the extension is absent (any use allowed). */
@@ -178,7 +176,7 @@ export class Certificate {
 
   /** Extended key usage OIDs, or undefined when the extension is absent. */
   get extKeyUsage(): string[] | undefined {
-    return this.decodeExtension(OID.extKeyUsage, ExtendedKeyUsage)?.map(String);
+    return this.decodeExtension(OID.extKeyUsage, decodeExtKeyUsage);
   }
 
   get ocspUrls(): string[] {
@@ -190,32 +188,23 @@ export class Certificate {
   }
 
   get crlUrls(): string[] {
-    const urls: string[] = [];
-    for (const dp of this.decodeExtension(OID.crlDistributionPoints, CRLDistributionPoints) ?? []) {
-      for (const gn of dp.distributionPoint?.fullName ?? []) {
-        if (gn.uniformResourceIdentifier) urls.push(gn.uniformResourceIdentifier);
-      }
-    }
-    return urls;
+    return this.decodeExtension(OID.crlDistributionPoints, decodeCrlUris) ?? [];
   }
 
   private accessUrls(method: string): string[] {
-    return (this.decodeExtension(OID.authorityInfoAccess, AuthorityInfoAccessSyntax) ?? [])
-      .filter((ad) => ad.accessMethod === method && ad.accessLocation.uniformResourceIdentifier)
-      .map((ad) => ad.accessLocation.uniformResourceIdentifier!);
+    return this.decodeExtension(OID.authorityInfoAccess, (v) => decodeAccessUris(v, method)) ?? [];
   }
 
   /**
-   * The extension `oid` decoded as `target`, undefined when absent. A value that is not DER or
+   * The extension `oid` decoded by `decode`, undefined when absent. A value that is not DER or
    * not that structure is a DerError naming the extension, like any other malformed part of
-   * the certificate, rather than whatever the schema library throws.
+   * the certificate.
    */
-  private decodeExtension<T>(oid: string, target: new () => T): T | undefined {
+  decodeExtension<T>(oid: string, decode: (value: Uint8Array) => T): T | undefined {
     const e = this.extension(oid);
     if (!e) return undefined;
     try {
-      checkDer(e.value);
-      return AsnConvert.parse(e.value, target);
+      return decode(e.value);
     } catch (err) {
       const at = e.value.byteOffset - this.der.byteOffset;
       throw new DerError(`extension ${oid} is malformed (${describe(err)})`, at);

@@ -1,7 +1,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { OcspError } from "../errors.js";
-import { TrustStore } from "../verify/chain.js";
+import { type CertificateDirectory, TrustStore } from "../verify/chain.js";
+import { canonicalEncoding, nameHash } from "../verify/names.js";
 import type { Certificate } from "./cert.js";
 import { loadCertificates, parseCertificates, readFile } from "./load.js";
 
@@ -17,6 +18,73 @@ export interface StoreOptions {
   readonly noCaPath?: boolean;
 }
 
+const key = (nameDer: Uint8Array) =>
+  Buffer.from(canonicalEncoding(nameDer) ?? nameDer).toString("hex");
+
+function readCerts(path: string): Certificate[] {
+  try {
+    return parseCertificates(readFile(path, "certificate"));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A CA directory looked up as OpenSSL's by_dir does: only the files named after the subject's
+ * name hash (`<hash>.0`, `<hash>.1`, …) are read, so a query costs a stat, not a scan of
+ * every certificate on the system.
+ */
+class HashedDirectory implements CertificateDirectory {
+  #cache = new Map<string, Certificate[]>();
+  constructor(readonly dir: string) {}
+
+  bySubject(nameDer: Uint8Array): readonly Certificate[] {
+    const h = nameHash(nameDer);
+    if (!h) return [];
+    let found = this.#cache.get(h);
+    if (!found) {
+      found = [];
+      for (let i = 0; ; i++) {
+        const certs = readCerts(join(this.dir, `${h}.${i}`));
+        if (certs.length === 0) break;
+        found.push(...certs);
+      }
+      this.#cache.set(h, found);
+    }
+    const k = key(nameDer);
+    return found.filter((c) => key(c.subject) === k);
+  }
+}
+
+/** A bundle file (or an unhashed directory) read whole on first use and indexed by subject. */
+class IndexedCertificates implements CertificateDirectory {
+  #index?: Map<string, Certificate[]>;
+  constructor(readonly load: () => Certificate[]) {}
+
+  bySubject(nameDer: Uint8Array): readonly Certificate[] {
+    if (!this.#index) {
+      this.#index = new Map();
+      for (const c of this.load()) {
+        const k = key(c.subject);
+        this.#index.set(k, [...(this.#index.get(k) ?? []), c]);
+      }
+    }
+    return this.#index.get(key(nameDer)) ?? [];
+  }
+}
+
+/** Several directories asked in order; the later ones only when the earlier hold nothing. */
+class Chained implements CertificateDirectory {
+  constructor(readonly parts: readonly CertificateDirectory[]) {}
+  bySubject(nameDer: Uint8Array): readonly Certificate[] {
+    for (const p of this.parts) {
+      const found = p.bySubject(nameDer);
+      if (found.length) return found;
+    }
+    return [];
+  }
+}
+
 function certsInDir(dir: string): Certificate[] {
   let names: string[];
   try {
@@ -24,18 +92,13 @@ function certsInDir(dir: string): Certificate[] {
   } catch {
     return [];
   }
-  return names.flatMap((n) => {
-    try {
-      return parseCertificates(readFile(join(dir, n), "certificate"));
-    } catch {
-      return [];
-    }
-  });
+  return names.flatMap((n) => readCerts(join(dir, n)));
 }
 
 /**
  * The trust store `openssl ocsp` sets up: the given CAfile (loaded now, so a bad file is an
- * error) plus, unless disabled, the system file and directory, read only if a chain needs them.
+ * error) and CApath, plus, unless disabled, the system file and hashed directory, consulted
+ * only when a chain needs a certificate the given ones do not have.
  */
 export function openTrustStore(o: StoreOptions): TrustStore {
   let anchors: Certificate[] = [];
@@ -46,20 +109,11 @@ export function openTrustStore(o: StoreOptions): TrustStore {
       throw new OcspError("ERR_INPUT", `Error loading file ${o.caFile}: ${(err as Error).message}`);
     }
   }
+  // A -CApath given by the user need not be hashed (c_rehash), so it is read whole.
   if (o.caPath) anchors = [...anchors, ...certsInDir(o.caPath)];
-  const useFile = !o.caFile && !o.noCaFile;
-  const useDir = !o.caPath && !o.noCaPath;
-  if (!useFile && !useDir) return new TrustStore(anchors);
-  return new TrustStore(anchors, () => [
-    ...(useFile ? safeLoad(DEFAULT_FILE()) : []),
-    ...(useDir ? certsInDir(DEFAULT_DIR()) : []),
-  ]);
-}
-
-function safeLoad(path: string): Certificate[] {
-  try {
-    return loadCertificates(path, "certificates");
-  } catch {
-    return [];
-  }
+  const system: CertificateDirectory[] = [];
+  if (!o.caPath && !o.noCaPath) system.push(new HashedDirectory(DEFAULT_DIR()));
+  if (!o.caFile && !o.noCaFile)
+    system.push(new IndexedCertificates(() => readCerts(DEFAULT_FILE())));
+  return new TrustStore(anchors, system.length ? new Chained(system) : undefined);
 }
