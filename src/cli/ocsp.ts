@@ -6,11 +6,17 @@ import { createPrivateKey, type KeyObject } from "node:crypto";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor, parseSerial, sameCertId } from "../ocsp/certid.js";
+import { BASIC_RESPONSE_OID } from "../ocsp/decode.js";
 import { type Digest, digestByName, SHA1 } from "../ocsp/digests.js";
 import { checkNonce, NONCE_OID } from "../ocsp/nonce.js";
 import { reasonName } from "../ocsp/reasons.js";
 import { encodeRequest, nonceExtension, type OcspRequest, parseRequest } from "../ocsp/request.js";
-import { type BasicResponse, parseResponse, responseStatusName } from "../ocsp/response.js";
+import {
+  type BasicResponse,
+  parseBasicResponse,
+  parseResponseEnvelope,
+  responseStatusName,
+} from "../ocsp/response.js";
 import { signRequest } from "../ocsp/signed-request.js";
 import { proxyFor, sendOcspRequest } from "../transport/http.js";
 import { type Verdict, type VerifyFlags, verifyBasic } from "../verify/basic.js";
@@ -130,7 +136,6 @@ const HARMLESS_V = new Set([
   "issuer_checks",
   "policy_print",
   "x509_strict",
-  "ignore_critical",
   "verify_depth",
   "auth_level",
   "provider",
@@ -201,6 +206,7 @@ export interface Options {
   attime?: number;
   partialChain: boolean;
   noCheckTime: boolean;
+  ignoreCritical: boolean;
   signer?: string;
   signkey?: string;
   signOther?: string;
@@ -251,6 +257,7 @@ function parseArgs(argv: readonly string[], io: Io): Options {
     maxAge: -1,
     partialChain: false,
     noCheckTime: false,
+    ignoreCritical: false,
     noCerts: false,
     responder: new Map(),
   };
@@ -428,6 +435,9 @@ function parseArgs(argv: readonly string[], io: Io): Options {
       case "no_check_time":
         o.noCheckTime = true;
         break;
+      case "ignore_critical":
+        o.ignoreCritical = true;
+        break;
       case "issuer":
         issuer = load(v, "issuer certificate");
         o.issuers.push(issuer);
@@ -464,6 +474,7 @@ function chainOptions(o: Options): ChainOptions {
     at: o.attime !== undefined ? new Date(o.attime * 1000) : new Date(),
     partialChain: o.partialChain,
     ignoreTime: o.noCheckTime,
+    ignoreCritical: o.ignoreCritical,
   };
 }
 
@@ -577,19 +588,40 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
 
-  let resp: ReturnType<typeof parseResponse>;
+  // Two steps, as OpenSSL decodes: the envelope (status) first, the signed part only after
+  // -respout and the status line, so both still happen when the signed part is malformed.
+  let envelope: ReturnType<typeof parseResponseEnvelope>;
   try {
-    resp = parseResponse(respDer);
+    envelope = parseResponseEnvelope(respDer);
   } catch (err) {
-    io.err(`Error reading OCSP response: ${describe(err)}\n`);
+    io.err(
+      `${target ? "Error querying OCSP responder" : "Error reading OCSP response"}\n${describe(err)}\n`,
+    );
     return 1;
   }
   if (o.respout) writeDer(o.respout, respDer);
-  if (resp.status !== 0) {
-    out.write(`Responder Error: ${responseStatusName(resp.status)} (${resp.status})\n`);
+  const { status, responseType, responseDer } = envelope;
+  if (status !== 0) {
+    out.write(`Responder Error: ${responseStatusName(status)} (${status})\n`);
     if (!o.ignoreErr) return 1;
   }
-  if (o.respText) out.write((await import("../ocsp/text.js")).responseText(resp));
+  let basicError: unknown;
+  let bs: BasicResponse | undefined;
+  if (responseDer && responseType === BASIC_RESPONSE_OID) {
+    try {
+      bs = parseBasicResponse(responseDer);
+    } catch (err) {
+      basicError = err;
+    }
+  }
+  if (o.respText) {
+    const text = await import("../ocsp/text.js");
+    out.write(
+      basicError
+        ? text.responseHeaderText(envelope)
+        : text.responseText({ status, responseType, basic: bs }),
+    );
+  }
 
   let store: ReturnType<typeof openTrustStore>;
   let verifyOther: Certificate[] = [];
@@ -600,9 +632,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     noCaPath: o.noCaPath,
   });
   if (o.verifyOther) verifyOther = loadCertificates(o.verifyOther, "validator certificates");
-  const bs = resp.basic;
   if (!bs) {
-    io.err("Error parsing response\n");
+    io.err(`Error parsing response${basicError ? `\n${describe(basicError)}` : ""}\n`);
     return 1;
   }
 

@@ -14,13 +14,7 @@ import {
 } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
 import type { OcspRequest } from "./request.js";
-import type {
-  BasicResponse,
-  CertStatus,
-  OcspResponse,
-  ResponderId,
-  SingleResponse,
-} from "./response.js";
+import type { BasicResponse, CertStatus, ResponderId, SingleResponse } from "./response.js";
 
 /** The children of a constructed value, consumed in order by tag. */
 export class Fields {
@@ -118,38 +112,59 @@ export function decodeVersion(buf: Uint8Array, t: Tlv | undefined): number {
   return smallInt(buf, t, "version");
 }
 
+/** The signature and its algorithm; unused bits are kept so verification, not parsing, fails. */
 export function decodeAlgorithmAndSignature(f: Fields): {
   algorithm: AlgorithmId;
   value: Uint8Array;
+  unusedBits: number;
 } {
   const algorithm = parseAlgorithm(f.buf, f.next(TAG.SEQUENCE, "signatureAlgorithm"));
-  const bits = contentOf(f.buf, f.next(TAG.BIT_STRING, "signature"));
-  if (bits.length === 0 || bits[0] !== 0)
-    throw new DerError("signature: BIT STRING with unused bits", 0);
-  return { algorithm, value: bits.subarray(1) };
+  const bitsT = f.next(TAG.BIT_STRING, "signature");
+  const bits = contentOf(f.buf, bitsT);
+  if (bits.length === 0) throw new DerError("signature: empty BIT STRING", bitsT.start);
+  return { algorithm, value: bits.subarray(1), unusedBits: bits[0]! };
 }
 
-const BASIC_OID = "1.3.6.1.5.5.7.48.1.1";
+/** The top value of `der`, checked to be DER and of the expected tag. */
+function topOf(der: Uint8Array, tag: number, what: string): Tlv {
+  const t = checkDer(der);
+  if (t.tag !== tag) throw new DerError(`${what}: unexpected tag 0x${t.tag.toString(16)}`, 0);
+  return t;
+}
 
-/** OCSPResponse (RFC 6960 §4.2.1); the BasicOCSPResponse inside is decoded too. */
-export function decodeResponse(der: Uint8Array): OcspResponse {
-  const f = new Fields(der, checkDer(der), "OCSPResponse");
+export const BASIC_RESPONSE_OID = "1.3.6.1.5.5.7.48.1.1";
+
+/** The outer OCSPResponse: its status, and the response bytes still undecoded. */
+export interface ResponseEnvelope {
+  readonly status: number;
+  readonly responseType?: string;
+  /** The `response` OCTET STRING's contents (a BasicOCSPResponse for id-pkix-ocsp-basic). */
+  readonly responseDer?: Uint8Array;
+}
+
+/**
+ * OCSPResponse (RFC 6960 §4.2.1) without what it carries. OpenSSL decodes in the same two steps
+ * (d2i_OCSP_RESPONSE, then OCSP_response_get1_basic), so a caller can report a responder's
+ * status, or save the bytes, even when the BasicOCSPResponse inside is malformed.
+ */
+export function decodeEnvelope(der: Uint8Array): ResponseEnvelope {
+  const f = new Fields(der, topOf(der, TAG.SEQUENCE, "OCSPResponse"), "OCSPResponse");
   const status = smallInt(der, f.next(TAG.ENUMERATED, "responseStatus"), "responseStatus");
   const rb = f.explicit(0xa0);
   f.end();
   if (!rb) return { status };
+  if (rb.tag !== TAG.SEQUENCE) throw new DerError("ResponseBytes: expected a SEQUENCE", rb.start);
   const b = new Fields(der, rb, "ResponseBytes");
   const responseType = decodeOid(contentOf(der, b.next(TAG.OID, "responseType")));
-  const inner = contentOf(der, b.next(TAG.OCTET_STRING, "response"));
+  const responseDer = contentOf(der, b.next(TAG.OCTET_STRING, "response"));
   b.end();
-  if (responseType !== BASIC_OID) return { status, responseType };
-  return { status, responseType, basic: decodeBasic(inner) };
+  return { status, responseType, responseDer };
 }
 
-function decodeBasic(der: Uint8Array): BasicResponse {
-  const f = new Fields(der, checkDer(der), "BasicOCSPResponse");
+export function decodeBasic(der: Uint8Array): BasicResponse {
+  const f = new Fields(der, topOf(der, TAG.SEQUENCE, "BasicOCSPResponse"), "BasicOCSPResponse");
   const tbsT = f.next(TAG.SEQUENCE, "tbsResponseData");
-  const { algorithm, value } = decodeAlgorithmAndSignature(f);
+  const { algorithm, value, unusedBits } = decodeAlgorithmAndSignature(f);
   const certs = decodeCertList(der, f.explicit(0xa0));
   f.end();
 
@@ -181,6 +196,7 @@ function decodeBasic(der: Uint8Array): BasicResponse {
     extensions,
     signatureAlgorithm: algorithm,
     signature: value,
+    signatureUnusedBits: unusedBits,
     certs,
   };
 }
@@ -229,7 +245,7 @@ function decodeSingle(der: Uint8Array, t: Tlv): SingleResponse {
 
 /** OCSPRequest (RFC 6960 §4.1.1). */
 export function decodeRequest(der: Uint8Array): OcspRequest {
-  const f = new Fields(der, checkDer(der), "OCSPRequest");
+  const f = new Fields(der, topOf(der, TAG.SEQUENCE, "OCSPRequest"), "OCSPRequest");
   const tbsT = f.next(TAG.SEQUENCE, "tbsRequest");
   const sigT = f.explicit(0xa0);
   f.end();
@@ -252,7 +268,9 @@ export function decodeRequest(der: Uint8Array): OcspRequest {
     if (sigT.tag !== TAG.SEQUENCE)
       throw new DerError("optionalSignature: expected a SEQUENCE", sigT.start);
     const s = new Fields(der, sigT, "Signature");
-    const { algorithm, value } = decodeAlgorithmAndSignature(s);
+    const { algorithm, value, unusedBits } = decodeAlgorithmAndSignature(s);
+    if (unusedBits)
+      throw new DerError("request signature: BIT STRING with unused bits", sigT.start);
     const certs = decodeCertList(der, s.explicit(0xa0));
     s.end();
     signature = { algorithm, value, certs };

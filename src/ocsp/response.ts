@@ -1,8 +1,15 @@
-import { children, expectTag, readTlv, TAG } from "../der/der.js";
+import { readTlv } from "../der/der.js";
 import { describe, OcspError } from "../errors.js";
 import { type AlgorithmId, type Certificate, type Extension, nameBytes } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
-import { decodeResponse } from "./decode.js";
+import {
+  BASIC_RESPONSE_OID,
+  decodeBasic,
+  decodeEnvelope,
+  type ResponseEnvelope,
+} from "./decode.js";
+
+export type { ResponseEnvelope };
 
 export const RESPONSE_STATUS = [
   "successful",
@@ -49,6 +56,8 @@ export interface BasicResponse {
   readonly extensions: readonly Extension[];
   readonly signatureAlgorithm: AlgorithmId;
   readonly signature: Uint8Array;
+  /** The signature BIT STRING's unused-bits count; anything but 0 fails verification. */
+  readonly signatureUnusedBits?: number;
   readonly certs: readonly Certificate[];
 }
 
@@ -62,41 +71,41 @@ export interface OcspResponse {
 
 export const MAX_RESPONSE_BYTES = 1 << 20;
 
-/**
- * Reads an OCSPResponse with the strict decoder: DER only, every field in place and nothing
- * after the last, sizes bounded. Any fault is one OcspError saying what and where.
- */
-export function parseResponse(der: Uint8Array): OcspResponse {
-  if (der.length > MAX_RESPONSE_BYTES) {
-    throw new OcspError("ERR_RESPONSE_MALFORMED", `response of ${der.length} bytes exceeds 1 MiB`);
-  }
+/** Runs a decoder; any fault becomes one OcspError saying what and where. */
+function strictly<T>(what: string, decode: () => T): T {
   try {
-    const r = decodeResponse(der);
-    checkEnvelopeTags(der, !!r.basic);
-    const name = r.basic?.responderId.byName;
-    // The text form and signer lookup walk this Name: it must be one.
-    if (name) nameBytes(name, readTlv(name, 0), "ResponderID");
-    return r;
+    return decode();
   } catch (err) {
-    throw new OcspError("ERR_RESPONSE_MALFORMED", `malformed OCSP response: ${describe(err)}`, {
+    throw new OcspError("ERR_RESPONSE_MALFORMED", `malformed ${what}: ${describe(err)}`, {
       cause: err,
     });
   }
 }
 
+/** The outer OCSPResponse only (status, type, bytes): see decodeEnvelope. */
+export function parseResponseEnvelope(der: Uint8Array): ResponseEnvelope {
+  if (der.length > MAX_RESPONSE_BYTES) {
+    throw new OcspError("ERR_RESPONSE_MALFORMED", `response of ${der.length} bytes exceeds 1 MiB`);
+  }
+  return strictly("OCSP response", () => decodeEnvelope(der));
+}
+
+/** A BasicOCSPResponse, with its ResponderID name checked to be a Name the printers can walk. */
+export function parseBasicResponse(der: Uint8Array): BasicResponse {
+  return strictly("BasicOCSPResponse", () => {
+    const basic = decodeBasic(der);
+    const name = basic.responderId.byName;
+    if (name) nameBytes(name, readTlv(name, 0), "ResponderID");
+    return basic;
+  });
+}
+
 /**
- * decodeResponse takes the outer OCSPResponse, its ResponseBytes and the BasicOCSPResponse
- * inside for SEQUENCEs without looking at their tags; anything else there is not DER of the
- * type, and OpenSSL refuses it too.
+ * Reads an OCSPResponse with the strict decoder: DER only, every field in place and nothing
+ * after the last, sizes bounded.
  */
-function checkEnvelopeTags(der: Uint8Array, basic: boolean): void {
-  const top = readTlv(der, 0);
-  expectTag(top, TAG.SEQUENCE, "OCSPResponse");
-  const wrapper = children(der, top)[1];
-  if (!wrapper) return;
-  const rb = children(der, wrapper)[0]!;
-  expectTag(rb, TAG.SEQUENCE, "ResponseBytes");
-  const octets = children(der, rb)[1]!;
-  if (basic)
-    expectTag(readTlv(der, octets.contentStart, octets.end), TAG.SEQUENCE, "BasicOCSPResponse");
+export function parseResponse(der: Uint8Array): OcspResponse {
+  const { status, responseType, responseDer } = parseResponseEnvelope(der);
+  if (!responseDer || responseType !== BASIC_RESPONSE_OID) return { status, responseType };
+  return { status, responseType, basic: parseBasicResponse(responseDer) };
 }

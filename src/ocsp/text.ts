@@ -89,11 +89,20 @@ function generalNameText(der: Uint8Array): string {
   return "<unsupported>";
 }
 
-export function responseText(resp: OcspResponse): string {
+/**
+ * The lines OCSP_RESPONSE_print writes before it decodes the BasicOCSPResponse; when that
+ * decoding fails OpenSSL stops right here, without a final newline.
+ */
+export function responseHeaderText(resp: Pick<OcspResponse, "status" | "responseType">): string {
   let out = "OCSP Response Data:\n";
   out += `    OCSP Response Status: ${responseStatusName(resp.status)} (0x${resp.status.toString(16)})\n`;
+  if (resp.responseType) out += `    Response Type: ${oidName(resp.responseType)}`;
+  return out;
+}
+
+export function responseText(resp: OcspResponse): string {
+  let out = responseHeaderText(resp);
   if (!resp.responseType) return out;
-  out += `    Response Type: ${oidName(resp.responseType)}`;
   const bs = resp.basic;
   if (!bs) return `${out} (unknown response type)\n`;
   out += `\n    Version: ${bs.version + 1} (0x${bs.version.toString(16)})\n`;
