@@ -59,14 +59,18 @@ function computeCanonical(der: Uint8Array): Uint8Array | undefined {
   }
 }
 
-// Names are compared again and again while chains are built; each is canonicalised once.
-const memo = new WeakMap<Uint8Array, Uint8Array | null>();
+// Names are compared again and again while chains are built, and the same few names arrive in
+// every response; each distinct name is canonicalised once (a bounded, oldest-out cache).
+const MEMO_SIZE = 1024;
+const memo = new Map<string, Uint8Array | null>();
 
 export function canonicalEncoding(der: Uint8Array): Uint8Array | undefined {
-  let c = memo.get(der);
+  const k = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("latin1");
+  let c = memo.get(k);
   if (c === undefined) {
     c = computeCanonical(der) ?? null;
-    memo.set(der, c);
+    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
+    memo.set(k, c);
   }
   return c ?? undefined;
 }

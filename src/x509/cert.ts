@@ -135,11 +135,7 @@ export class Certificate {
   }
 
   get publicKey(): KeyObject {
-    this.#publicKey ??= createPublicKey({
-      key: Buffer.from(this.spki),
-      format: "der",
-      type: "spki",
-    });
+    this.#publicKey ??= publicKeyOf(this.spki);
     return this.#publicKey;
   }
 
@@ -219,6 +215,22 @@ export class Certificate {
   equals(other: Certificate): boolean {
     return Buffer.from(this.der).equals(other.der);
   }
+}
+
+// The same responder certificate arrives in every response it signs; importing its key is a
+// sixth of the cost of verifying one, so imported keys are kept (a bounded, oldest-out cache).
+const KEY_CACHE_SIZE = 256;
+const keyCache = new Map<string, KeyObject>();
+
+function publicKeyOf(spki: Uint8Array): KeyObject {
+  const k = Buffer.from(spki).toString("latin1");
+  let key = keyCache.get(k);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(k, key);
+  }
+  return key;
 }
 
 export function serialToHex(serial: Uint8Array): string {
