@@ -15,6 +15,8 @@
  */
 
 import { Buffer } from "node:buffer";
+import { DerError as StrictDerError } from "../der/error.js";
+import { decodeOid } from "../der/oid.js";
 import { gmtTime } from "./gmt.js";
 import { objectNames, oidName, oidShortName } from "./oids.js";
 
@@ -25,8 +27,12 @@ export { oidName } from "./oids.js";
 // DER reading
 // ---------------------------------------------------------------------------
 
-/** Thrown for input that OpenSSL's decoder would reject. */
-class DerError extends Error {}
+/** Thrown for input that OpenSSL's decoder would reject; caught where OpenSSL falls back. */
+class DerError extends StrictDerError {
+  constructor(message: string) {
+    super(message, 0);
+  }
+}
 
 const UNIVERSAL = 0;
 const CONTEXT = 2;
@@ -120,23 +126,6 @@ function expectUniversal(tlv: Tlv | undefined, tag: number): Tlv {
 
 function sequenceOf(tlv: Tlv | undefined): Tlv[] {
   return childrenOf(expectUniversal(tlv, TAG.sequence));
-}
-
-function decodeOid(content: Uint8Array): string {
-  if (content.length === 0) throw new DerError("empty OID");
-  const arcs: bigint[] = [];
-  let value = 0n;
-  for (const b of content) {
-    value = (value << 7n) | BigInt(b & 0x7f);
-    if ((b & 0x80) === 0) {
-      arcs.push(value);
-      value = 0n;
-    }
-  }
-  if ((content[content.length - 1]! & 0x80) !== 0) throw new DerError("truncated OID");
-  const head = arcs[0]!;
-  const first = head < 40n ? 0n : head < 80n ? 1n : 2n;
-  return [first, head - first * 40n, ...arcs.slice(1)].join(".");
 }
 
 function oidOf(tlv: Tlv | undefined): string {
@@ -1286,7 +1275,7 @@ function extensionValueText(ext: Extension, indent: number): string {
       if (text !== null) return text;
     } catch (err) {
       if (err instanceof PrintFailure) written = err.written;
-      else if (!(err instanceof DerError)) throw err;
+      else if (!(err instanceof StrictDerError)) throw err;
     }
   }
   return written + spaces(indent) + asn1StringPrint(ext.value);
@@ -1440,7 +1429,7 @@ function decodePssParams(params: Tlv | undefined): PssParams | undefined {
       trailerField: fields[3] === undefined ? undefined : integerOf(fields[3]),
     };
   } catch (err) {
-    if (err instanceof DerError) return undefined;
+    if (err instanceof StrictDerError) return undefined;
     throw err;
   }
 }
@@ -1554,7 +1543,7 @@ function subjectPublicKeyInfoText(spki: Tlv | undefined): string {
   try {
     body = publicKeyBody(alg, bitStringBytes(expectUniversal(bitString, TAG.bitString)));
   } catch (err) {
-    if (!(err instanceof DerError)) throw err;
+    if (!(err instanceof StrictDerError)) throw err;
   }
   const head = `        Subject Public Key Info:\n            Public Key Algorithm: ${oidName(alg.oid)}\n`;
   // OpenSSL follows this line with its error queue, which cannot be reproduced.
@@ -1609,7 +1598,7 @@ function dsaSignatureText(signature: Uint8Array, indent: number): string {
       return "\n" + bignumText("r:   ", r, indent) + bignumText("s:   ", s, indent);
     }
   } catch (err) {
-    if (!(err instanceof DerError)) throw err;
+    if (!(err instanceof StrictDerError)) throw err;
   }
   return "\n" + signatureDump(signature, indent);
 }
