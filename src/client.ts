@@ -6,7 +6,7 @@ import { type Digest, digestByName, SHA1 } from "./ocsp/digests.js";
 import { reasonName } from "./ocsp/reasons.js";
 import { buildRequest, encodeRequest } from "./ocsp/request.js";
 import { type CertStatus, type OcspResponse, parseResponse } from "./ocsp/response.js";
-import { type HttpOptions, sendOcspRequest } from "./transport/http.js";
+import { type ConnectionPool, type HttpOptions, sendOcspRequest } from "./transport/http.js";
 import type { TrustStore } from "./verify/chain.js";
 import { type ResponseVerdict, verifyResponse } from "./verify/response.js";
 import type { Certificate } from "./x509/cert.js";
@@ -26,6 +26,8 @@ export interface QueryOptions {
   readonly digest?: string;
   readonly timeoutMs?: number;
   readonly proxy?: string;
+  /** Keep-alive connections to reuse (default: one connection per query, closed after it). */
+  readonly pool?: ConnectionPool;
   readonly now?: Date;
   readonly skewSec?: number;
 }
@@ -55,12 +57,12 @@ function pickDigest(name: string | undefined): Digest {
 
 /** Asks the responder about one certificate; never throws for responder or verification faults. */
 export async function queryOcsp(o: QueryOptions): Promise<QueryResult> {
-  const certId = certIdFor(o.issuer, o.cert, pickDigest(o.digest));
-  const responder = o.url ?? o.cert.ocspUrls[0] ?? "";
-  const base = { serial: o.cert.serialHex, certId, responder };
+  const responder = o.url ?? o.cert.ocspUrls[0];
   if (!responder) {
     return {
-      ...base,
+      serial: o.cert.serialHex,
+      certId: certIdFor(o.issuer, o.cert, pickDigest(o.digest)),
+      responder: "",
       status: "error",
       error: new OcspError(
         "ERR_USAGE",
@@ -68,21 +70,51 @@ export async function queryOcsp(o: QueryOptions): Promise<QueryResult> {
       ),
     };
   }
+  const [result] = await queryOcspBatch({ ...o, certs: [o.cert], url: responder });
+  return result!;
+}
+
+export interface BatchQueryOptions extends Omit<QueryOptions, "cert" | "url"> {
+  /** Certificates issued by `issuer`, asked about in one request. */
+  readonly certs: readonly Certificate[];
+  readonly url: string;
+}
+
+/**
+ * Asks about several certificates of one CA in one request (RFC 6960 allows a list; RFC 5019
+ * responders may refuse it). One result per certificate, in order. The answer is verified as a
+ * whole, so a status is returned only when every certificate asked about has a verified one;
+ * otherwise every result is the same error. Never throws for responder or verification faults.
+ */
+export async function queryOcspBatch(o: BatchQueryOptions): Promise<QueryResult[]> {
+  const digest = pickDigest(o.digest);
+  const ids = o.certs.map((cert) => certIdFor(o.issuer, cert, digest));
+  const about = (i: number) => ({
+    serial: o.certs[i]!.serialHex,
+    certId: ids[i]!,
+    responder: o.url,
+  });
+  const each = (r: Omit<QueryResult, "serial" | "certId" | "responder">): QueryResult[] =>
+    ids.map((_, i) => ({ ...about(i), ...r }));
   const method = o.method ?? "POST";
-  const request = buildRequest([certId], { nonce: o.nonce ?? method === "POST" });
+  const request = buildRequest(ids, { nonce: o.nonce ?? method === "POST" });
   let response: OcspResponse;
   try {
-    const http: HttpOptions = { method, timeoutMs: o.timeoutMs ?? 10_000, proxy: o.proxy };
-    response = parseResponse(await sendOcspRequest(responder, encodeRequest(request), http));
+    const http: HttpOptions = {
+      method,
+      timeoutMs: o.timeoutMs ?? 10_000,
+      proxy: o.proxy,
+      pool: o.pool,
+    };
+    response = parseResponse(await sendOcspRequest(o.url, encodeRequest(request), http));
   } catch (err) {
-    return {
-      ...base,
+    return each({
       status: "error",
       error: err instanceof OcspError ? err : new OcspError("ERR_TRANSPORT", String(err)),
-    };
+    });
   }
   const verdict = verifyResponse(response, {
-    asked: [certId],
+    asked: ids,
     requestExtensions: request.extensions,
     issuer: o.issuer,
     trust: o.trust,
@@ -90,10 +122,8 @@ export async function queryOcsp(o: QueryOptions): Promise<QueryResult> {
     now: o.now,
     skewSec: o.skewSec,
   });
-  const a = verdict.answers[0];
-  if (!verdict.ok || !a) {
-    return {
-      ...base,
+  if (!verdict.ok) {
+    return each({
       status: "error",
       verdict,
       response,
@@ -101,10 +131,10 @@ export async function queryOcsp(o: QueryOptions): Promise<QueryResult> {
         verdict.code ?? "ERR_RESPONSE_MALFORMED",
         verdict.reason ?? "verification failed",
       ),
-    };
+    });
   }
-  return {
-    ...base,
+  return verdict.answers.map((a, i) => ({
+    ...about(i),
     status: a.status,
     revocationTime: a.revocationTime,
     revocationReason: a.revocationReason === undefined ? undefined : reasonName(a.revocationReason),
@@ -112,5 +142,5 @@ export async function queryOcsp(o: QueryOptions): Promise<QueryResult> {
     nextUpdate: a.nextUpdate,
     verdict,
     response,
-  };
+  }));
 }

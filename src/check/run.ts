@@ -1,23 +1,20 @@
 // `check`'s engine: for each certificate find the issuer and the responder, ask (verifying the
 // answer strictly), fall back to the CRL when asked to, and report one result per input.
 
-import { type QueryResult, queryOcsp } from "../client.js";
+import type { QueryResult } from "../client.js";
 import { checkCrl } from "../crl/check.js";
 import type { Crl } from "../crl/crl.js";
 import { describe, type ErrorCode, OcspError } from "../errors.js";
-import { certIdFor } from "../ocsp/certid.js";
-import { SHA1 } from "../ocsp/digests.js";
-import { buildRequest, encodeRequest } from "../ocsp/request.js";
 import type { CertStatus } from "../ocsp/response.js";
-import { getUrl, proxyFor } from "../transport/http.js";
+import { ConnectionPool } from "../transport/http.js";
 import type { TrustStore } from "../verify/chain.js";
 import type { Certificate } from "../x509/cert.js";
-import { cached } from "../x509/fetch-issuer.js";
 import { nameOneline } from "../x509/text.js";
+import { askAll, limiter, type MethodChoice, type Question } from "./ask.js";
 import type { CheckInput } from "./inputs.js";
 import { findIssuer, rootError } from "./issuer.js";
 
-export type MethodChoice = "auto" | "get" | "post";
+export type { MethodChoice };
 
 export interface CheckOptions {
   /** `--issuer`: the issuer must be among these. */
@@ -59,8 +56,16 @@ export interface CheckResult {
   readonly ocspError?: OcspError;
 }
 
-/** RFC 5019 §5: GET when the encoded request fits in 255 bytes. */
-const MAX_GET_REQUEST = 255;
+type Outcome = Omit<CheckResult, "file">;
+
+/** A certificate to ask about: once, however many inputs name it. */
+interface Job {
+  readonly cert: Certificate;
+  readonly issuer: Certificate;
+  readonly base: Pick<CheckResult, "subject" | "serial">;
+  /** The OCSP URL, when there is one. */
+  readonly url?: string;
+}
 
 export async function checkCertificates(
   inputs: readonly CheckInput[],
@@ -70,17 +75,19 @@ export async function checkCertificates(
   const downloads = new Map<string, Promise<Certificate[]>>();
   const crls = new Map<string, Promise<Crl>>();
   // The same certificate named twice (cert.pem and fullchain.pem) is asked about once.
-  const asked = new Map<string, Promise<Omit<CheckResult, "file">>>();
+  const jobs = new Map<string, Job>();
   const timeoutMs = o.timeoutMs ?? 10_000;
+  const concurrency = o.concurrency ?? 8;
 
-  const checkOne = async (input: CheckInput): Promise<Omit<CheckResult, "file">> => {
+  /** The result, when it is known without asking; else what to ask about. */
+  const plan = async (input: CheckInput): Promise<Outcome | Job> => {
     if (input.error) return { status: "error", error: input.error };
     const [cert, ...sameFile] = input.certs as [Certificate, ...Certificate[]];
     const base = { subject: nameOneline(cert.subject), serial: cert.serialHex };
     const notARoot = rootError(cert);
     if (notARoot) return { ...base, status: "error", error: notARoot };
-    const responder = o.url ?? cert.ocspUrls[0];
-    if (!responder && !o.crlFallback) {
+    const url = o.url ?? cert.ocspUrls[0];
+    if (!url && !o.crlFallback) {
       const hint = cert.crlUrls.length ? "; --crl-fallback checks its CRL instead" : "";
       return { ...base, status: "error", error: noResponder(hint) };
     }
@@ -94,93 +101,79 @@ export async function checkCertificates(
         downloads,
       });
     } catch (err) {
-      return { ...base, status: "error", responder, error: asError(err, "ERR_INPUT") };
+      return { ...base, status: "error", responder: url, error: asError(err, "ERR_INPUT") };
     }
-    const key = `${responder}\n${Buffer.from(issuer.spki).toString("hex")}\n${cert.serialHex}`;
-    return cached(asked, key, async () => {
-      let ocspError = noResponder("");
-      if (responder) {
-        const r = /^https?:\/\//i.test(responder)
-          ? fromOcsp(await ask(cert, issuer, responder, o, timeoutMs))
-          : {
-              status: "error" as const,
-              responder,
-              source: "OCSP" as const,
-              error: new OcspError("ERR_USAGE", `the OCSP URL ${responder} is not an http(s) URL`),
-            };
-        if (r.status !== "error" || !o.crlFallback) return { ...base, ...r };
-        ocspError = r.error ?? ocspError;
-      }
-      const c = await checkCrl({
-        cert,
-        issuer,
-        trust: o.trust,
-        untrusted: [...pool, ...(o.issuers ?? [])],
-        timeoutMs,
-        now: o.now,
-        cache: crls,
-      });
-      const { url, error, ...status } = c;
-      return { ...base, ...status, error, responder: url, source: "CRL", ocspError };
-    });
+    const key = `${url}\n${Buffer.from(issuer.spki).toString("hex")}\n${cert.serialHex}`;
+    const job = jobs.get(key) ?? { cert, issuer, base, url };
+    jobs.set(key, job);
+    return job;
   };
 
-  const results: CheckResult[] = new Array(inputs.length);
-  await mapLimit(inputs, o.concurrency ?? 8, async (input, i) => {
-    // A malformed extension surfaces only when it is read: it fails this input, not the run.
-    const outcome = await checkOne(input).catch(
-      (err: unknown): Omit<CheckResult, "file"> => ({
-        status: "error",
-        error: new OcspError("ERR_INPUT", `the certificate cannot be used: ${describe(err)}`),
-      }),
-    );
-    const r: CheckResult = { file: input.file, ...outcome };
-    results[i] = r;
-    o.onResult?.(r);
-  });
-  return results;
-}
-
-/** One OCSP exchange, asked once more after a tryLater. */
-async function ask(
-  cert: Certificate,
-  issuer: Certificate,
-  url: string,
-  o: CheckOptions,
-  timeoutMs: number,
-): Promise<QueryResult> {
-  const nonce = o.nonce ?? o.method === "post";
-  const method = httpMethod(o.method ?? "auto", nonce, cert, issuer);
-  const query = () =>
-    queryOcsp({
-      cert,
-      issuer,
+  const finish = async (job: Job, answer?: Promise<QueryResult>): Promise<Outcome> => {
+    let ocspError: OcspError | undefined;
+    if (job.url) {
+      const r = answer
+        ? fromOcsp(await answer)
+        : {
+            status: "error" as const,
+            responder: job.url,
+            source: "OCSP" as const,
+            error: new OcspError("ERR_USAGE", `the OCSP URL ${job.url} is not a valid http(s) URL`),
+          };
+      if (r.status !== "error" || !o.crlFallback) return { ...job.base, ...r };
+      ocspError = r.error;
+    }
+    const c = await checkCrl({
+      cert: job.cert,
+      issuer: job.issuer,
       trust: o.trust,
-      url,
-      nonce,
-      method,
+      untrusted: [...pool, ...(o.issuers ?? [])],
       timeoutMs,
-      proxy: proxyFor(url),
+      now: o.now,
+      cache: crls,
+    });
+    const { url, error, ...status } = c;
+    // Made only now: an Error costs a stack trace, and most certificates never get here.
+    ocspError ??= noResponder("");
+    return { ...job.base, ...status, error, responder: url, source: "CRL", ocspError };
+  };
+
+  // A malformed extension surfaces only when it is read: it fails this input, not the run.
+  const unusable = (err: unknown): Outcome => ({
+    status: "error",
+    error: new OcspError("ERR_INPUT", `the certificate cannot be used: ${describe(err)}`),
+  });
+  // First what each input needs (finding an issuer may mean downloading it), then every
+  // question at once, so that those for the same responder and CA can share requests.
+  const slot = limiter(concurrency);
+  const plans = await Promise.all(inputs.map((input) => slot(() => plan(input)).catch(unusable)));
+  const asked = [...jobs.values()].filter(
+    (j): j is Job & Question => !!j.url && /^https?:\/\//i.test(j.url) && URL.canParse(j.url),
+  );
+  const connections = new ConnectionPool(concurrency);
+  try {
+    const answers: ReadonlyMap<Job, Promise<QueryResult>> = askAll(asked, {
+      trust: o.trust,
+      nonce: o.nonce,
+      method: o.method,
+      concurrency,
+      timeoutMs,
+      retryDelayMs: o.retryDelayMs ?? 1000,
+      pool: connections,
       now: o.now,
     });
-  const first = await query();
-  if (first.response?.status !== TRY_LATER) return first;
-  await new Promise((r) => setTimeout(r, o.retryDelayMs ?? 1000));
-  return query();
-}
-
-const TRY_LATER = 3;
-
-export function httpMethod(
-  choice: MethodChoice,
-  nonce: boolean,
-  cert: Certificate,
-  issuer: Certificate,
-): "GET" | "POST" {
-  if (choice !== "auto") return choice === "get" ? "GET" : "POST";
-  if (nonce) return "POST";
-  const der = encodeRequest(buildRequest([certIdFor(issuer, cert, SHA1)], { nonce: false }));
-  return getUrl("", der).length - 1 <= MAX_GET_REQUEST ? "GET" : "POST";
+    const outcomes = new Map([...jobs.values()].map((j) => [j, finish(j, answers.get(j))]));
+    return await Promise.all(
+      plans.map(async (p, i) => {
+        const outcome = "status" in p ? p : await outcomes.get(p)!.catch(unusable);
+        const r: CheckResult = { file: inputs[i]!.file, ...outcome };
+        o.onResult?.(r);
+        return r;
+      }),
+    );
+  } finally {
+    connections.close();
+  }
 }
 
 function fromOcsp(r: QueryResult): Omit<CheckResult, "file" | "subject" | "serial"> {
@@ -205,20 +198,4 @@ function noResponder(hint: string): OcspError {
 
 function asError(err: unknown, code: ErrorCode): OcspError {
   return err instanceof OcspError ? err : new OcspError(code, String(err));
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-export async function mapLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -20,7 +20,42 @@ export interface HttpOptions {
   readonly maxBytes?: number;
   /** "GET" sends the request base64-encoded in the path (RFC 5019 §5); default POST. */
   readonly method?: "POST" | "GET";
+  /**
+   * Keep-alive connections to reuse. Without one, each exchange has its own connection, closed
+   * after the answer, as `openssl ocsp` does.
+   */
+  readonly pool?: ConnectionPool;
 }
+
+/**
+ * Kept-alive connections for many exchanges in one run (`check`'s batches): a new TCP (and TLS)
+ * connection per request costs more than the request. At most `maxSockets` per responder;
+ * `close()` drops them all, so that the process can exit as soon as the work is done.
+ */
+export class ConnectionPool {
+  readonly #http: http.Agent;
+  readonly #https: https.Agent;
+
+  constructor(maxSockets: number) {
+    this.#http = new http.Agent({ keepAlive: true, maxSockets });
+    this.#https = new https.Agent({ keepAlive: true, maxSockets });
+  }
+
+  agentFor(protocol: string): http.Agent {
+    return protocol === "https:" ? this.#https : this.#http;
+  }
+
+  close(): void {
+    this.#http.destroy();
+    this.#https.destroy();
+  }
+}
+
+/**
+ * A kept-alive connection failed as it was reused: the server closed it while idle, and the
+ * request crossed the close. An OCSP query changes nothing, so it is safe to send again.
+ */
+class ReusedConnectionClosed extends Error {}
 
 /** RFC 5019 §5 GET path: the URL-encoded base64 of the DER request appended to the URL. */
 export function getUrl(url: string, der: Uint8Array): string {
@@ -41,7 +76,14 @@ export async function sendOcspRequest(
   const timer =
     opts.timeoutMs && opts.timeoutMs > 0 ? setTimeout(() => ac.abort(), opts.timeoutMs) : undefined;
   try {
-    return await exchange(target, der, opts, ac.signal);
+    // Each retry has discarded one stale connection from the bounded pool, so this ends.
+    for (;;) {
+      try {
+        return await exchange(target, der, opts, ac.signal);
+      } catch (err) {
+        if (!(err instanceof ReusedConnectionClosed) || ac.signal.aborted) throw err;
+      }
+    }
   } catch (err) {
     if (ac.signal.aborted) {
       throw new OcspError(
@@ -71,8 +113,11 @@ async function exchange(
     headers["Content-Type"] = OCSP_REQUEST_TYPE;
     headers["Content-Length"] = String(der.length);
   }
-  headers["Connection"] = "close";
-  const base: http.RequestOptions = { method: isGet ? "GET" : "POST", headers, signal };
+  // A tunnel through a proxy is a socket of its own, which no pool can hand out again.
+  const tunnelled = !!opts.proxy && target.protocol === "https:";
+  const agent = tunnelled ? undefined : opts.pool?.agentFor(opts.proxy ? "http:" : target.protocol);
+  if (!agent) headers["Connection"] = "close";
+  const base: http.RequestOptions = { method: isGet ? "GET" : "POST", headers, signal, agent };
   let req: http.ClientRequest;
   if (opts.proxy) {
     const proxy = new URL(opts.proxy.includes("://") ? opts.proxy : `http://${opts.proxy}`);
@@ -106,7 +151,10 @@ async function exchange(
     } as https.RequestOptions);
   }
   return new Promise((resolve, reject) => {
-    req.on("error", reject);
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      const crossedClose = req.reusedSocket && (err.code === "ECONNRESET" || err.code === "EPIPE");
+      reject(crossedClose ? new ReusedConnectionClosed(err.message) : err);
+    });
     req.on("response", (res) => {
       const fail = (msg: string) => {
         res.destroy();
