@@ -1,7 +1,13 @@
 // The public library API. The CLI is a thin layer over these.
 export { type CheckInput, loadInputs } from "./check/inputs.js";
 export { type CheckOptions, type CheckResult, checkCertificates } from "./check/run.js";
-export { type QueryOptions, type QueryResult, queryOcsp } from "./client.js";
+export {
+  type BatchQueryOptions,
+  type QueryOptions,
+  type QueryResult,
+  queryOcsp,
+  queryOcspBatch,
+} from "./client.js";
 export { type CrlCheckResult, checkCrl } from "./crl/check.js";
 export { type Crl, type CrlStatus, crlStatus, parseCrl } from "./crl/crl.js";
 export { describe, type ErrorCode, OcspError } from "./errors.js";
@@ -24,7 +30,7 @@ export {
   startResponder,
 } from "./responder/server.js";
 export { checkStaple, fetchStaple, type Handshake, type StapleVerdict } from "./tls/staple.js";
-export { getUrl, type HttpOptions, sendOcspRequest } from "./transport/http.js";
+export { ConnectionPool, getUrl, type HttpOptions, sendOcspRequest } from "./transport/http.js";
 export { type Verdict, type VerifyFlags, verifyBasic } from "./verify/basic.js";
 export { buildChain, TrustStore } from "./verify/chain.js";
 export { type ResponseVerdict, verifyResponse } from "./verify/response.js";

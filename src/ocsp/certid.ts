@@ -30,7 +30,18 @@ export function certIdFor(
   };
 }
 
-const eq = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b);
+/** Byte equality without copying: batches compare every asked CertID with every answer. */
+function eq(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A string key equal for exactly the CertIDs sameCertId calls equal. */
+export function certIdKey(id: CertId): string {
+  const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+  return `${id.hashAlgorithm}/${hex(id.issuerNameHash)}/${hex(id.issuerKeyHash)}/${hex(id.serial)}`;
+}
 
 /** Same issuer: algorithm OID and both hashes (OCSP_id_issuer_cmp). */
 export function sameIssuer(a: CertId, b: CertId): boolean {

@@ -2,7 +2,7 @@
 // OCSP_basic_verify checks (see basic.ts), plus the RFC 6960 rules `openssl ocsp` leaves to its
 // user. A status is only returned when every check passed.
 import { describe, type ErrorCode } from "../errors.js";
-import { type CertId, sameCertId } from "../ocsp/certid.js";
+import { type CertId, certIdKey } from "../ocsp/certid.js";
 import { checkNonce, NONCE_OID } from "../ocsp/nonce.js";
 import { type OcspResponse, responseStatusName, type SingleResponse } from "../ocsp/response.js";
 import type { Certificate, Extension } from "../x509/cert.js";
@@ -144,8 +144,14 @@ function runChecks(
   checks.push({ name: "critical-extensions", ok: true, detail: "none unknown" });
 
   const answers: SingleResponse[] = [];
+  // Indexed once: a batch of n CertIDs would otherwise cost n × n comparisons.
+  const byId = new Map<string, SingleResponse[]>();
+  for (const r of bs.responses) {
+    const k = certIdKey(r.certId);
+    byId.set(k, [...(byId.get(k) ?? []), r]);
+  }
   for (const id of opts.asked) {
-    const [a, ...more] = bs.responses.filter((r) => sameCertId(r.certId, id));
+    const [a, ...more] = byId.get(certIdKey(id)) ?? [];
     if (!a)
       return fail(
         "certid-match",
