@@ -2,7 +2,7 @@
 // name and key, and the answer's signer must chain through it.
 import { OcspError } from "../errors.js";
 import { isIssuerOf, type TrustStore } from "../verify/chain.js";
-import { verifySignature } from "../verify/signature.js";
+import { verifySignedBy } from "../verify/signature.js";
 import type { Certificate } from "../x509/cert.js";
 import { cached, fetchIssuers } from "../x509/fetch-issuer.js";
 
@@ -19,10 +19,7 @@ export interface IssuerSources {
 
 /** Did `ca` issue `cert`: names, key identifiers, and the signature itself. */
 export function issued(ca: Certificate, cert: Certificate): boolean {
-  return (
-    isIssuerOf(ca, cert) &&
-    verifySignature(cert.signatureAlgorithm, cert.tbs, cert.signature, ca.publicKey).ok
-  );
+  return isIssuerOf(ca, cert) && verifySignedBy(cert, ca).ok;
 }
 
 /** Roots are refused: no CA above them can answer for them. */

@@ -7,7 +7,7 @@ import { checkDer, children, contentOf, DerError, expectTag, TAG, type Tlv } fro
 import { parseTime } from "../der/time.js";
 import { describe, OcspError } from "../errors.js";
 import { reasonName } from "../ocsp/reasons.js";
-import { verifySignature } from "../verify/signature.js";
+import { verifySignedBy } from "../verify/signature.js";
 import { statusTimeProblems } from "../verify/validity.js";
 import {
   type AlgorithmId,
@@ -175,10 +175,7 @@ export function crlStatus(crl: Crl, o: CrlVerifyOptions): CrlStatus {
   if (ku && !ku.has(KEY_USAGE_CRL_SIGN)) {
     throw bad("ERR_SIGNATURE", "the issuing CA's key usage does not allow it to sign CRLs");
   }
-  if (crl.innerAlgorithm.oid !== crl.signatureAlgorithm.oid) {
-    throw bad("ERR_SIGNATURE", "the CRL names two different signature algorithms");
-  }
-  const sig = verifySignature(crl.signatureAlgorithm, crl.tbs, crl.signature, o.issuer.publicKey);
+  const sig = verifySignedBy({ ...crl, tbsSignatureAlgorithm: crl.innerAlgorithm }, o.issuer);
   if (!sig.ok) throw bad("ERR_SIGNATURE", `the CRL's signature is invalid: ${sig.reason}`);
   const times = statusTimeProblems(crl.thisUpdate, crl.nextUpdate, o.skewSec ?? 300, -1, o.now);
   if (times.length) {
