@@ -1,8 +1,8 @@
 // One OCSP exchange over HTTP(S), with OpenSSL's strictness: status 200 only, no redirects, the
 // content type must be application/ocsp-response, the body is capped before it is buffered.
 import http from "node:http";
-import https from "node:https";
-import { connect as tlsConnect } from "node:tls";
+import type https from "node:https";
+import type { TLSSocket } from "node:tls";
 import { describe, OcspError } from "../errors.js";
 
 export const OCSP_REQUEST_TYPE = "application/ocsp-request";
@@ -34,22 +34,27 @@ export interface HttpOptions {
  */
 export class ConnectionPool {
   readonly #http: http.Agent;
-  readonly #https: https.Agent;
+  #https?: https.Agent;
 
-  constructor(maxSockets: number) {
+  constructor(readonly maxSockets: number) {
     this.#http = new http.Agent({ keepAlive: true, maxSockets });
-    this.#https = new https.Agent({ keepAlive: true, maxSockets });
   }
 
-  agentFor(protocol: string): http.Agent {
-    return protocol === "https:" ? this.#https : this.#http;
+  async agentFor(protocol: string): Promise<http.Agent> {
+    if (protocol !== "https:") return this.#http;
+    const { Agent } = await loadHttps();
+    this.#https ??= new Agent({ keepAlive: true, maxSockets: this.maxSockets });
+    return this.#https;
   }
 
   close(): void {
     this.#http.destroy();
-    this.#https.destroy();
+    this.#https?.destroy();
   }
 }
+
+// TLS is loaded only for https responders: most OCSP is plain HTTP, and start-up counts.
+const loadHttps = () => import("node:https").then((m) => m.default);
 
 /**
  * A kept-alive connection failed as it was reused: the server closed it while idle, and the
@@ -115,7 +120,9 @@ async function exchange(
   }
   // A tunnel through a proxy is a socket of its own, which no pool can hand out again.
   const tunnelled = !!opts.proxy && target.protocol === "https:";
-  const agent = tunnelled ? undefined : opts.pool?.agentFor(opts.proxy ? "http:" : target.protocol);
+  const agent = tunnelled
+    ? undefined
+    : await opts.pool?.agentFor(opts.proxy ? "http:" : target.protocol);
   if (!agent) headers["Connection"] = "close";
   const base: http.RequestOptions = { method: isGet ? "GET" : "POST", headers, signal, agent };
   let req: http.ClientRequest;
@@ -132,7 +139,7 @@ async function exchange(
       });
     } else {
       const socket = await tunnel(proxy, target, signal);
-      req = https.request({
+      req = (await loadHttps()).request({
         ...base,
         ...hostOf(target),
         path: target.pathname + target.search,
@@ -141,7 +148,7 @@ async function exchange(
       });
     }
   } else {
-    const mod = target.protocol === "https:" ? https : http;
+    const mod = target.protocol === "https:" ? await loadHttps() : http;
     // As in openssl ocsp, the TLS server is not authenticated: the OCSP response carries its own signature.
     req = mod.request({
       ...base,
@@ -194,12 +201,9 @@ function hostOf(u: URL): { host: string; port: string | number } {
 }
 
 /** An HTTP CONNECT tunnel through the proxy, then TLS to the target. */
-function tunnel(
-  proxy: URL,
-  target: URL,
-  signal: AbortSignal,
-): Promise<import("node:tls").TLSSocket> {
+function tunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<TLSSocket> {
   const { host, port } = hostOf(target);
+  const tls = import("node:tls");
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: proxy.hostname,
@@ -215,7 +219,10 @@ function tunnel(
         reject(new OcspError("ERR_TRANSPORT", `proxy refused the tunnel: HTTP ${res.statusCode}`));
         return;
       }
-      resolve(tlsConnect({ socket, servername: host, rejectUnauthorized: false }));
+      tls.then(
+        ({ connect }) => resolve(connect({ socket, servername: host, rejectUnauthorized: false })),
+        reject,
+      );
     });
     req.end();
   });
