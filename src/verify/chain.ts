@@ -227,7 +227,26 @@ function checkChain(chain: Certificate[], opts: ChainOptions): string | undefine
       if (bc?.pathLen !== undefined && below > bc.pathLen) return "path length constraint exceeded";
     }
     const issuer = chain[i + 1];
-    if (issuer && !verifySignedBy(c, issuer).ok) return "certificate signature failure";
+    if (issuer && !signedBy(c, issuer)) return "certificate signature failure";
   }
   return undefined;
+}
+
+// A certificate's signature by a given key never changes, and a responder's own certificate and
+// its CA's arrive with every response it signs; each pair is checked once (bounded cache).
+const SIGNATURE_MEMO_SIZE = 256;
+const signatureMemo = new Map<string, boolean>();
+
+function signedBy(c: Certificate, issuer: Certificate): boolean {
+  const latin1 = (b: Uint8Array) =>
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+  const k = `${latin1(c.der)}\u0000${latin1(issuer.spki)}`;
+  let ok = signatureMemo.get(k);
+  if (ok === undefined) {
+    ok = verifySignedBy(c, issuer).ok;
+    if (signatureMemo.size >= SIGNATURE_MEMO_SIZE)
+      signatureMemo.delete(signatureMemo.keys().next().value!);
+    signatureMemo.set(k, ok);
+  }
+  return ok;
 }
