@@ -32,7 +32,8 @@
  *     \tRevocation Time: …           revoked only
  *   STATUS is good | revoked | unknown. REASON (OCSP_crl_reason_str): unspecified,
  *   keyCompromise, cACompromise (lower-case c!), affiliationChanged, superseded,
- *   cessationOfOperation, certificateHold, removeFromCRL, privilegeWithdrawn, aACompromise.
+ *   cessationOfOperation, certificateHold, removeFromCRL; 7, 9 and 10 (privilegeWithdrawn,
+ *   aACompromise) print as `(UNKNOWN)`.
  *   - CertID not in the response: `NAME: ERROR: No Status found.` and exit code 1 (even with
  *     `Response verify OK`, and with -noverify). Matching includes the hash algorithm. An
  *     `openssl ocsp -rcid sha256` responder puts CertIDs with serial 0 in its responses, so
