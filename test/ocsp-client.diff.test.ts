@@ -685,6 +685,28 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
     }
   });
 
+  test("-path without a leading slash is sent as /path", async () => {
+    const r = responder();
+    const n = r.exchanges.length;
+    await diff({
+      args: () =>
+        argv`${good()} -host ${`127.0.0.1:${r.port}`} -path ocsp -CAfile ${rel(pki.caFiles.chain)}`,
+      expect: { code: 0, verify: OK },
+    });
+    if (r.transport === "loopback") {
+      for (const e of r.exchanges.slice(n)) assert.equal(e.url, "/ocsp");
+    }
+  });
+
+  test("-url with userinfo (ignored, as OpenSSL ignores it)", async () => {
+    await diff({
+      args: () =>
+        argv`${good()} -url ${`http://user:pw@127.0.0.1:${responder().port}/`}
+             -CAfile ${rel(pki.caFiles.chain)}`,
+      expect: { code: 0, verify: OK },
+    });
+  });
+
   test("-host 127.0.0.1 -port PORT (client use of -port)", async () => {
     await diff({
       args: () =>

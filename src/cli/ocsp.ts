@@ -217,9 +217,9 @@ export interface Options {
   port?: string;
 }
 
-/** OSSL_HTTP_parse_url's accepted forms: [http[s]://]host[:port][/path]. */
+/** OSSL_HTTP_parse_url's accepted forms: [http[s]://][userinfo@]host[:port][/path] (userinfo unused). */
 function parseUrl(url: string): Pick<Options, "scheme" | "host" | "port" | "path"> | undefined {
-  const m = /^(?:(https?):\/\/)?(\[[^\]]+\]|[^/:?#@[\]]+)(?::(\d{1,5}))?([/?].*)?$/i.exec(url);
+  const m = /^(?:(https?):\/\/)?(?:[^/?#@]*@)?(\[[^\]]+\]|[^/:?#@[\]]+)(?::(\d{1,5}))?([/?].*)?$/i.exec(url);
   if (!m) return undefined;
   const [, scheme = "http", host, port, path = "/"] = m;
   return {
@@ -235,7 +235,9 @@ function responderTarget(o: Options): { url: string; hostHeader: string } | unde
   if (!o.host) return undefined;
   const hasPort = /:\d+$/.test(o.host) && !o.host.endsWith("]");
   const authority = o.port && !hasPort ? `${o.host}:${o.port}` : o.host;
-  return { url: `${o.scheme}://${authority}${o.path}`, hostHeader: o.host };
+  // OpenSSL sends "-path ocsp" as "/ocsp".
+  const path = o.path.startsWith("/") ? o.path : `/${o.path}`;
+  return { url: `${o.scheme}://${authority}${path}`, hostHeader: o.host };
 }
 
 function parseArgs(argv: readonly string[], io: Io): Options {
