@@ -65,7 +65,7 @@ async function firstLine(argv: string[]): Promise<string> {
   }
 }
 
-const BUILT = join(REPO_ROOT, "dist", "bin", "main.js");
+const BUILT = join(REPO_ROOT, "dist", "bin", "main.cjs");
 
 /** The build the CLI runs from must not be older than the sources it is measured for. */
 function staleBuild(): string | undefined {
@@ -98,7 +98,7 @@ async function snapshotBuild(dir: string): Promise<string> {
   cpSync(join(REPO_ROOT, "dist"), join(root, "dist"), { recursive: true });
   copyFileSync(join(REPO_ROOT, "package.json"), join(root, "package.json"));
   symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
-  return join(root, "bin", "ocspkit.js");
+  return join(root, "bin", "ocspkit.cjs");
 }
 
 async function main(): Promise<void> {

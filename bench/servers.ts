@@ -19,8 +19,8 @@ export interface Running {
 export const NEXT_UPDATE_SECONDS = 86_400;
 
 const NODE = process.execPath;
-/** The CLI under test: bin/ocspkit.js, or the private copy run.ts makes of the build. */
-export const cli = { bin: join(REPO_ROOT, "bin", "ocspkit.js") };
+/** The CLI under test: bin/ocspkit.cjs, or the private copy run.ts makes of the build. */
+export const cli = { bin: join(REPO_ROOT, "bin", "ocspkit.cjs") };
 
 async function listening(argv: string[], ready: RegExp, cpu?: number): Promise<Running> {
   const svc = startService(argv, cpu);

@@ -1,6 +1,6 @@
 /**
  * Differential tests: `openssl ocsp ARGS` (OpenSSL 3.0.x, the oracle) vs `$OCSPKIT_CMD ocsp ARGS`
- * (default `node bin/ocspkit.js`), run against the same responders and files.
+ * (default `node bin/ocspkit.cjs`), run against the same responders and files.
  *
  *   node --import tsx --test test/ocsp-client.diff.test.ts
  *   OCSPKIT_CMD=openssl node --import tsx --test …    harness self-check: must pass 100%

@@ -219,7 +219,10 @@ export interface Options {
 
 /** OSSL_HTTP_parse_url's accepted forms: [http[s]://][userinfo@]host[:port][/path] (userinfo unused). */
 function parseUrl(url: string): Pick<Options, "scheme" | "host" | "port" | "path"> | undefined {
-  const m = /^(?:(https?):\/\/)?(?:[^/?#@]*@)?(\[[^\]]+\]|[^/:?#@[\]]+)(?::(\d{1,5}))?([/?].*)?$/i.exec(url);
+  const m =
+    /^(?:(https?):\/\/)?(?:[^/?#@]*@)?(\[[^\]]+\]|[^/:?#@[\]]+)(?::(\d{1,5}))?([/?].*)?$/i.exec(
+      url,
+    );
   if (!m) return undefined;
   const [, scheme = "http", host, port, path = "/"] = m;
   return {

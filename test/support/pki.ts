@@ -141,13 +141,13 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", 
 
 /**
  * The command under test, as an argv prefix: `$OCSPKIT_CMD` split on whitespace, default
- * `node <repo>/bin/ocspkit.js`. Run it as `[...ocspkitCommand(), "ocsp", ...args]`.
+ * `node <repo>/bin/ocspkit.cjs`. Run it as `[...ocspkitCommand(), "ocsp", ...args]`.
  * `OCSPKIT_CMD=openssl` runs the suite openssl-vs-openssl (harness self-check).
  */
 export function ocspkitCommand(): string[] {
   const env = process.env["OCSPKIT_CMD"]?.trim();
   if (env) return env.split(/\s+/);
-  return [process.execPath, join(REPO_ROOT, "bin", "ocspkit.js")];
+  return [process.execPath, join(REPO_ROOT, "bin", "ocspkit.cjs")];
 }
 
 /** Runs a bounded number of async jobs at once. */
