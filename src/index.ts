@@ -8,8 +8,8 @@ export {
   queryOcsp,
   queryOcspBatch,
 } from "./client.js";
-export { type CrlCheckResult, checkCrl } from "./crl/check.js";
 export { type Crl, type CrlStatus, crlStatus, parseCrl } from "./crl/crl.js";
+export { type CrlCheckResult, checkCrl } from "./crl/status.js";
 export { describe, type ErrorCode, OcspError } from "./errors.js";
 export { type CertId, certIdFor, parseSerial, sameCertId } from "./ocsp/certid.js";
 export { type Digest, digestByName } from "./ocsp/digests.js";

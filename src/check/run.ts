@@ -2,7 +2,6 @@
 // answer strictly), fall back to the CRL when asked to, and report one result per input.
 
 import type { QueryResult } from "../client.js";
-import { checkCrl } from "../crl/check.js";
 import type { Crl } from "../crl/crl.js";
 import { describe, type ErrorCode, OcspError } from "../errors.js";
 import type { CertStatus } from "../ocsp/response.js";
@@ -123,6 +122,8 @@ export async function checkCertificates(
       if (r.status !== "error" || !o.crlFallback) return { ...job.base, ...r };
       ocspError = r.error;
     }
+    // CRL parsing (and @peculiar's ASN.1 stack under it) is loaded only when a CRL is needed.
+    const { checkCrl } = await import("../crl/status.js");
     const c = await checkCrl({
       cert: job.cert,
       issuer: job.issuer,

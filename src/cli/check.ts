@@ -2,7 +2,7 @@
 // fetch the issuer, verify, read the status) for many certificates at once, with an exit code
 // that says revoked.
 
-import cliProgress from "cli-progress";
+import type cliProgress from "cli-progress";
 import {
   EXIT_USAGE,
   newCommand,
@@ -69,7 +69,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     const issuers = o.issuer ? loadCertificates(o.issuer, "issuer certificate") : undefined;
     const { inputs, skipped } = loadInputs(operands);
     for (const s of skipped) io.err(`ocspkit check: skipped ${s}\n`);
-    const bar = progressBar(io, inputs.length, !!(o.json || o.ndjson));
+    const bar = await progressBar(io, inputs.length, !!(o.json || o.ndjson));
     const results = await checkCertificates(inputs, {
       issuers,
       trust,
@@ -91,14 +91,15 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   });
 }
 
-/** A progress bar on the terminal's stderr, for runs long enough to want one. */
-function progressBar(
+/** A progress bar on the terminal's stderr, for runs long enough to want one (loaded only then). */
+async function progressBar(
   io: Io,
   total: number,
   machineOutput: boolean,
-): cliProgress.SingleBar | undefined {
+): Promise<cliProgress.SingleBar | undefined> {
   if (total < 2 || machineOutput || !onTerminal(io) || !process.stderr.isTTY) return undefined;
-  const bar = new cliProgress.SingleBar({
+  const { SingleBar } = (await import("cli-progress")).default;
+  const bar = new SingleBar({
     format: "checking {bar} {value}/{total}",
     stream: process.stderr,
     clearOnComplete: true,
