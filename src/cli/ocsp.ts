@@ -302,7 +302,7 @@ function parseArgs(argv: readonly string[], io: Io): Options {
     }
     switch (name) {
       case "help":
-        io.out(HELP);
+        io.err(HELP); // OpenSSL prints its summary on stderr too
         throw new Exit(0);
       case "url": {
         const u = parseUrl(v);
