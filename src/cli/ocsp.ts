@@ -2,7 +2,6 @@
 // below follows OpenSSL 3.0's apps/ocsp.c so that output order and exit codes agree; every
 // step is a library call. OpenSSL's error-stack lines are replaced by one line of our own.
 
-import { createPrivateKey, type KeyObject } from "node:crypto";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor, parseSerial, sameCertId } from "../ocsp/certid.js";
@@ -24,6 +23,7 @@ import type { ChainOptions } from "../verify/chain.js";
 import { statusTimeProblems } from "../verify/validity.js";
 import type { Certificate } from "../x509/cert.js";
 import { gmtTime } from "../x509/gmt.js";
+import { loadPrivateKey } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
 import type { Io } from "./io.js";
@@ -483,14 +483,6 @@ function chainOptions(o: Options): ChainOptions {
   };
 }
 
-function loadKey(path: string, what: string): KeyObject {
-  try {
-    return createPrivateKey(Buffer.from(readFile(path, what)));
-  } catch (err) {
-    throw new OcspError("ERR_INPUT", `cannot load ${what} from ${path}: ${describe(err)}`);
-  }
-}
-
 function writeDer(path: string, der: Uint8Array): void {
   try {
     writeFileSync(path, der);
@@ -560,7 +552,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (req && o.signer) {
     const signer = loadCertificate(o.signer, "signer certificate");
-    const key = loadKey(o.signkey ?? o.signer, "signer private key");
+    const key = loadPrivateKey(o.signkey ?? o.signer, "signer private key");
     const others = o.signOther ? loadCertificates(o.signOther, "signer certificates") : [];
     reqDer = signRequest(req, signer, key, o.noCerts ? [] : [signer, ...others]);
     req = parseRequest(reqDer);

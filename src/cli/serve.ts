@@ -3,7 +3,6 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, OcspError } from "../errors.js";
-import { loadPrivateKey, passphrase } from "../responder/keys.js";
 import {
   DEFAULT_NEXT_UPDATE_SECONDS,
   type ResponderCa,
@@ -18,6 +17,7 @@ import {
   startWorkers,
   stopSignal,
 } from "../responder/workers.js";
+import { loadPrivateKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates } from "../x509/load.js";
 import type { Io } from "./io.js";
 

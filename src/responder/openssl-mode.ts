@@ -21,9 +21,9 @@ import {
   type SignerOptions,
 } from "../ocsp/response-builder.js";
 import type { Certificate } from "../x509/cert.js";
+import { loadPrivateKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import { Answerer, type AnswerPolicy, type ServedCa } from "./answer.js";
-import { loadPrivateKey, passphrase } from "./keys.js";
 import { createOcspServer, type Exchange, listen, type OcspHttpServer } from "./server.js";
 import { OcspService } from "./service.js";
 import { IndexStore } from "./store.js";

@@ -4,7 +4,7 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, OcspError } from "../errors.js";
-import { readFile } from "../x509/load.js";
+import { readFile } from "./load.js";
 
 /**
  * app_passwd's sources: `pass:TEXT`, `env:VAR`, `file:PATH` and `fd:N` (first line), `stdin`.
@@ -55,5 +55,12 @@ export function loadPrivateKey(path: string, what: string, pass?: string): KeyOb
       last = err;
     }
   }
-  throw new OcspError("ERR_INPUT", `cannot load ${what} from ${path}: ${describe(last)}`);
+  // node:crypto reports OpenSSL's decoder stack ("error:1E08010C:DECODER routines::unsupported");
+  // say what that means for the file instead.
+  const why = /DECODER|unsupported|bad decrypt|bad base64/i.test(describe(last))
+    ? pass === undefined
+      ? "not a private key in PEM or DER form (or one that needs a pass phrase)"
+      : "not a private key in PEM or DER form, or the pass phrase is wrong"
+    : describe(last);
+  throw new OcspError("ERR_INPUT", `cannot load ${what} from ${path}: ${why}`);
 }
