@@ -25,7 +25,14 @@ export class OcspError extends Error {
   }
 }
 
+/** OpenSSL's error-stack form, as node:crypto and node:tls pass it on: `…:error:CODE:LIB:FUNC:REASON:…`. */
+const OPENSSL_ERROR = /(?:[0-9A-F]+:)?error:[0-9A-F]+:([^:]+):[^:]*:([^:\n]+)(?::[^\n]*)?/g;
+
+/** One sentence for an error: OpenSSL's stack entries become "library: reason". */
 export function describe(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  const text = err instanceof Error ? err.message : String(err);
+  return text
+    .replace(OPENSSL_ERROR, (_m, lib: string, reason: string) => `${lib.trim()}: ${reason.trim()}`)
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
 }

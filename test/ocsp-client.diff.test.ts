@@ -840,6 +840,14 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
     }
   });
 
+  test("-signkey that does not match -signer → Error signing OCSP request, nothing sent", async () => {
+    await diff({
+      args: () =>
+        argv`${good()} -signer ${rel(L().good2.cert)} -signkey ${rel(L().good.key)} ${to()} -no_nonce`,
+      expect: { code: 1, stdout: [] },
+    });
+  });
+
   test("signed request (-signer/-signkey, then -no_certs) with -req_text", async () => {
     for (const extra of [[], ["-no_certs"]]) {
       await diff({

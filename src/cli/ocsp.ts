@@ -23,7 +23,7 @@ import type { ChainOptions } from "../verify/chain.js";
 import { statusTimeProblems } from "../verify/validity.js";
 import type { Certificate } from "../x509/cert.js";
 import { gmtTime } from "../x509/gmt.js";
-import { loadPrivateKey } from "../x509/keys.js";
+import { keyMatches, loadPrivateKey } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
 import type { Io } from "./io.js";
@@ -85,7 +85,8 @@ const OPTIONS: Record<string, ArgKind> = {
   path: "s",
   cert: "<",
   serial: "s",
-  validity_period: "u",
+  // OpenSSL reads it with opt_long: a negative leeway is accepted (and fails every status).
+  validity_period: "M",
   status_age: "p",
   signkey: "s",
   reqout: "s",
@@ -553,6 +554,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (req && o.signer) {
     const signer = loadCertificate(o.signer, "signer certificate");
     const key = loadPrivateKey(o.signkey ?? o.signer, "signer private key");
+    if (!keyMatches(key, signer)) {
+      io.err(
+        `Error signing OCSP request\nocspkit: the key in ${o.signkey ?? o.signer} does not match the -signer certificate ${o.signer}\n`,
+      );
+      return 1;
+    }
     const others = o.signOther ? loadCertificates(o.signOther, "signer certificates") : [];
     reqDer = signRequest(req, signer, key, o.noCerts ? [] : [signer, ...others]);
     req = parseRequest(reqDer);

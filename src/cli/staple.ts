@@ -6,7 +6,7 @@ import { isoTime } from "../check/report.js";
 import { OcspError } from "../errors.js";
 import { checkStaple, fetchStaple, type StapleVerdict } from "../tls/staple.js";
 import { openTrustStore } from "../x509/store.js";
-import { nameOneline } from "../x509/text.js";
+import { nameOneline, pemCertificate } from "../x509/text.js";
 import type { Io } from "./io.js";
 
 interface StapleOpts {
@@ -43,7 +43,9 @@ export async function stapleCommand(argv: readonly string[], io: Io): Promise<nu
     const base = { host: addr.host, port: addr.port, servername: servername ?? null };
     let handshake: Awaited<ReturnType<typeof fetchStaple>>;
     try {
-      handshake = await fetchStaple({ ...addr, servername, timeoutMs: o.timeout * 1000 });
+      // The handshake's chain check (tlsChainTrusted) uses the same anchors as the staple's.
+      const ca = o.caFile ? trust.anchors.map((c) => pemCertificate(c.der)) : undefined;
+      handshake = await fetchStaple({ ...addr, servername, ca, timeoutMs: o.timeout * 1000 });
     } catch (err) {
       const error = err instanceof OcspError ? err : new OcspError("ERR_TRANSPORT", String(err));
       if (o.json) {

@@ -2,18 +2,13 @@
 // OCSP_basic_sign_ctx, OCSP_response_create): v1 left implicit, GeneralizedTime without
 // fractions, the signer's certificate first in `certs`. The parts that do not change between
 // answers (responder ID, algorithm, certificates) are encoded once per signer.
-import {
-  constants,
-  createPublicKey,
-  type KeyObject,
-  type SignKeyObjectInput,
-  sign,
-} from "node:crypto";
+import { constants, type KeyObject, type SignKeyObjectInput, sign } from "node:crypto";
 import { encodeTlv, TAG } from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
 import { encodeGeneralizedTime } from "../der/time.js";
 import { OcspError } from "../errors.js";
 import type { Certificate, Extension } from "../x509/cert.js";
+import { keyMatches } from "../x509/keys.js";
 import { encodeInteger } from "./certid.js";
 import { digestByName } from "./digests.js";
 import { encodeExtensions } from "./request.js";
@@ -127,8 +122,7 @@ export class ResponseSigner {
 
   constructor(o: SignerOptions) {
     this.cert = o.cert;
-    const spki = createPublicKey(o.key).export({ type: "spki", format: "der" });
-    if (!spki.equals(o.cert.spki)) {
+    if (!keyMatches(o.key, o.cert)) {
       throw new OcspError("ERR_INPUT", "the responder key does not match its certificate");
     }
     const type = o.key.asymmetricKeyType;

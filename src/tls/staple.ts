@@ -17,7 +17,7 @@ export interface Handshake {
   /** What the server sent: its certificate first. */
   readonly chain: readonly Certificate[];
   readonly protocol: string | null;
-  /** Did the server's chain verify against Node's default CAs (information only). */
+  /** Did the server's chain verify against `ca`, or Node's default CAs (information only). */
   readonly authorized: boolean;
   readonly authorizationError?: string;
 }
@@ -28,6 +28,8 @@ export interface HandshakeOptions {
   /** SNI name; default the host unless it is an IP address. */
   readonly servername?: string;
   readonly timeoutMs?: number;
+  /** PEM trust anchors for the handshake's own chain check; default Node's CAs. */
+  readonly ca?: readonly string[];
 }
 
 /** One TLS handshake asking for a stapled OCSP response (status_request). */
@@ -40,6 +42,7 @@ export function fetchStaple(o: HandshakeOptions): Promise<Handshake> {
       port: o.port,
       servername: o.servername,
       requestOCSP: true, // documented by node:tls, missing from @types/node's ConnectionOptions
+      ca: o.ca ? [...o.ca] : undefined,
       // The server's chain is judged by the staple's own verification, not by the handshake.
       rejectUnauthorized: false,
     } as ConnectionOptions);

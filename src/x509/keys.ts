@@ -1,9 +1,10 @@
 // The responder's private key, from PEM or DER, encrypted or not, with the pass phrase taken
 // from the sources OpenSSL's -passin understands.
 
-import { createPrivateKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, OcspError } from "../errors.js";
+import type { Certificate } from "./cert.js";
 import { readFile } from "./load.js";
 
 /**
@@ -63,4 +64,9 @@ export function loadPrivateKey(path: string, what: string, pass?: string): KeyOb
       : "not a private key in PEM or DER form, or the pass phrase is wrong"
     : describe(last);
   throw new OcspError("ERR_INPUT", `cannot load ${what} from ${path}: ${why}`);
+}
+
+/** Is `key` the private half of `cert`'s public key? */
+export function keyMatches(key: KeyObject, cert: Certificate): boolean {
+  return createPublicKey(key).export({ type: "spki", format: "der" }).equals(cert.spki);
 }

@@ -20,8 +20,14 @@ export function readFile(path: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path === "-" ? 0 : path));
   } catch (err) {
-    const reason =
-      (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : describe(err);
+    const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+    // Node decodes command-line arguments as UTF-8: a name that is not comes out with U+FFFD,
+    // and "no such file" would be a lie about a file that may well exist.
+    const reason = !missing
+      ? describe(err)
+      : path.includes("\ufffd")
+        ? "the path is not valid UTF-8, which ocspkit cannot open"
+        : "no such file";
     throw new OcspError("ERR_INPUT", `cannot read ${what} from ${path}: ${reason}`);
   }
 }
@@ -33,7 +39,7 @@ export function loadCertificates(path: string, what: string): Certificate[] {
   try {
     certs = parseCertificates(data);
   } catch (err) {
-    throw new OcspError("ERR_INPUT", `${path} is not a valid ${what}: ${describe(err)}`);
+    throw new OcspError("ERR_INPUT", `cannot read ${what} from ${path}: ${describe(err)}`);
   }
   if (certs.length === 0) throw new OcspError("ERR_INPUT", `${path} holds no ${what}`);
   return certs;
