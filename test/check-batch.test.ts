@@ -210,13 +210,13 @@ describe("check in batches", () => {
     }
   });
 
-  test("a responder URL that does not parse is each certificate's error, serial kept", async () => {
-    const r = await check("--url", "http://[::1", ...files.slice(0, 2));
-    assert.equal(r.code, 3);
-    for (const x of r.results) {
-      assert.equal(x.errorCode, "ERR_USAGE");
-      assert.match(String(x.error), /not a valid http\(s\) URL/);
-      assert.match(String(x.serial), /^4B/);
+  test("a --url that does not parse is a usage error (64) naming the option", async () => {
+    for (const bad of ["http://[::1", "ftp://example/", "notaurl"]) {
+      const c = captureIo();
+      const code = await checkCommand([...common, "--url", bad, ...files.slice(0, 2)], c.io);
+      assert.equal(code, 64);
+      assert.match(c.err(), /--url/);
+      assert.equal(c.out(), "");
     }
   });
 

@@ -71,6 +71,20 @@ export function positiveInt(max: number): (v: string) => number {
   };
 }
 
+/** An http(s) URL, or a usage error naming the option's value. */
+export function httpUrl(v: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(v);
+  } catch {
+    u = undefined;
+  }
+  if (u?.protocol !== "http:" && u?.protocol !== "https:") {
+    throw new InvalidArgumentError("expected an http:// or https:// URL.");
+  }
+  return v;
+}
+
 export function seconds(v: string): number {
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || n <= 0 || n > 3600) {

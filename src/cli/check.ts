@@ -5,6 +5,7 @@
 import type cliProgress from "cli-progress";
 import {
   EXIT_USAGE,
+  httpUrl,
   newCommand,
   Option,
   onTerminal,
@@ -45,7 +46,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       "certificate files (PEM, DER, PKCS#7; leaf first), folders, or - for stdin",
     )
     .option("--issuer <file>", "the issuing CA certificate(s)")
-    .option("--url <url>", "ask this responder instead of each certificate's AIA OCSP URL")
+    .option("--url <url>", "ask this responder instead of each certificate's AIA OCSP URL", httpUrl)
     .option("--ca-file <file>", "trust anchors (default: the system's trust store)")
     .addOption(new Option("--json", 'print {"results": [...]}').conflicts("ndjson"))
     .option("--ndjson", "print one JSON result a line")

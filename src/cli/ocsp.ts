@@ -484,6 +484,12 @@ function chainOptions(o: Options): ChainOptions {
   };
 }
 
+/** Why bytes did not decode, with the common mistake named: PEM given where DER is read. */
+function derProblem(bytes: Uint8Array, err: unknown): string {
+  const pem = Buffer.from(bytes.subarray(0, 64)).toString("latin1").includes("-----BEGIN");
+  return pem ? "this is PEM; openssl ocsp reads DER here" : describe(err);
+}
+
 function writeDer(path: string, der: Uint8Array): void {
   try {
     writeFileSync(path, der);
@@ -536,7 +542,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       req = parseRequest(der);
       reqDer = der;
     } catch (err) {
-      io.err(`Error reading OCSP request: ${describe(err)}\n`);
+      io.err(`Error reading OCSP request\n${o.reqin}: ${derProblem(der, err)}\n`);
       return 1;
     }
   }
@@ -598,8 +604,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     envelope = parseResponseEnvelope(respDer);
   } catch (err) {
+    const source = target ? "the responder's answer" : o.respin;
     io.err(
-      `${target ? "Error querying OCSP responder" : "Error reading OCSP response"}\n${describe(err)}\n`,
+      `${target ? "Error querying OCSP responder" : "Error reading OCSP response"}\n${source}: ${derProblem(respDer, err)}\n`,
     );
     return 1;
   }
