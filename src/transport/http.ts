@@ -176,18 +176,10 @@ async function exchange(
       if (ct !== OCSP_RESPONSE_TYPE)
         return fail(`unexpected content type "${ct}" from ${target.host}`);
       const max = opts.maxBytes ?? DEFAULT_MAX_RESPONSE;
-      const declared = Number(res.headers["content-length"] ?? 0);
-      if (declared > max)
-        return fail(`response of ${declared} bytes exceeds the ${max}-byte limit`);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (c: Buffer) => {
-        size += c.length;
-        if (size > max) fail(`response exceeds the ${max}-byte limit`);
-        else chunks.push(c);
-      });
-      res.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
-      res.on("error", reject);
+      readCapped(res, max, (r) => new OcspError("ERR_TRANSPORT", `response ${r}`)).then(
+        resolve,
+        reject,
+      );
     });
     req.end(isGet ? undefined : Buffer.from(der));
   });
@@ -246,4 +238,33 @@ export function proxyFor(url: string, explicit?: string, noProxy?: string): stri
   return list.some((h) => h === host || h === "*" || (h.startsWith(".") && host.endsWith(h)))
     ? undefined
     : proxy;
+}
+
+/**
+ * A response body, refused as soon as it is known to exceed `max` bytes (by its Content-Length,
+ * or while it arrives), so that a hostile server cannot make the client buffer without bound.
+ */
+export function readCapped(
+  res: http.IncomingMessage,
+  max: number,
+  fail: (r: string) => OcspError,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    if (Number(res.headers["content-length"] ?? 0) > max) {
+      res.destroy();
+      reject(fail(`larger than the ${max}-byte limit`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        res.destroy();
+        reject(fail(`larger than the ${max}-byte limit`));
+      } else chunks.push(c);
+    });
+    res.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
+    res.on("error", reject);
+  });
 }

@@ -6,6 +6,7 @@ import https from "node:https";
 import { checkDer, children, TAG } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
 import { describe, OcspError } from "../errors.js";
+import { readCapped } from "../transport/http.js";
 import { Certificate } from "./cert.js";
 import { parseCertificates } from "./load.js";
 
@@ -75,31 +76,6 @@ function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = mod.get(u, { signal, headers: { Connection: "close" } }, resolve);
     req.on("error", reject);
-  });
-}
-
-function readCapped(
-  res: http.IncomingMessage,
-  max: number,
-  fail: (r: string) => OcspError,
-): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    if (Number(res.headers["content-length"] ?? 0) > max) {
-      res.destroy();
-      reject(fail(`larger than the ${max}-byte limit`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        res.destroy();
-        reject(fail(`larger than the ${max}-byte limit`));
-      } else chunks.push(c);
-    });
-    res.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    res.on("error", reject);
   });
 }
 
