@@ -151,7 +151,7 @@ function listFailure(r: QueryResult): "refused" | "one-spoils-all" | undefined {
     : undefined;
 }
 
-export function httpMethod(
+function httpMethod(
   choice: MethodChoice,
   nonce: boolean,
   cert: Certificate,

@@ -46,7 +46,7 @@ export interface CertSpec {
   readonly crlUrl?: string;
 }
 
-export function demoName(cn: string): Uint8Array {
+function demoName(cn: string): Uint8Array {
   const rdn = (type: string, value: string) =>
     encodeTlv(TAG.SET, seq(oid(type), encodeTlv(UTF8, Buffer.from(value, "utf8"))));
   return seq(rdn("2.5.4.10", "ocspkit demo"), rdn("2.5.4.3", cn));

@@ -17,7 +17,7 @@ import type { OcspRequest } from "./request.js";
 import type { BasicResponse, CertStatus, ResponderId, SingleResponse } from "./response.js";
 
 /** The children of a constructed value, consumed in order by tag. */
-export class Fields {
+class Fields {
   #i = 0;
   readonly items: Tlv[];
 
@@ -79,13 +79,13 @@ function integerContent(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
 }
 
 /** A small non-negative INTEGER or ENUMERATED (versions, statuses, reasons). */
-export function smallInt(buf: Uint8Array, t: Tlv, what: string): number {
+function smallInt(buf: Uint8Array, t: Tlv, what: string): number {
   const c = integerContent(buf, t, what);
   if (c.length > 4 || c[0]! & 0x80) throw new DerError(`${what}: value out of range`, t.start);
   return c.reduce((v, b) => v * 256 + b, 0);
 }
 
-export function decodeCertId(buf: Uint8Array, t: Tlv): CertId {
+function decodeCertId(buf: Uint8Array, t: Tlv): CertId {
   const f = new Fields(buf, t, "CertID");
   const alg = parseAlgorithm(buf, f.next(TAG.SEQUENCE, "hashAlgorithm"));
   const nameHash = contentOf(buf, f.next(TAG.OCTET_STRING, "issuerNameHash"));
@@ -95,25 +95,25 @@ export function decodeCertId(buf: Uint8Array, t: Tlv): CertId {
   return { hashAlgorithm: alg.oid, issuerNameHash: nameHash, issuerKeyHash: keyHash, serial };
 }
 
-export function decodeExtensions(buf: Uint8Array, t: Tlv | undefined): Extension[] {
+function decodeExtensions(buf: Uint8Array, t: Tlv | undefined): Extension[] {
   return t ? parseExtensionList(buf, t) : [];
 }
 
 /** `[0] EXPLICIT SEQUENCE OF Certificate`, each sliced from the original bytes. */
-export function decodeCertList(buf: Uint8Array, t: Tlv | undefined): Certificate[] {
+function decodeCertList(buf: Uint8Array, t: Tlv | undefined): Certificate[] {
   if (!t) return [];
   if (t.tag !== TAG.SEQUENCE) throw new DerError("certs: expected a SEQUENCE", t.start);
   return children(buf, t).map((c) => new Certificate(bytesOf(buf, c).slice()));
 }
 
-export function decodeVersion(buf: Uint8Array, t: Tlv | undefined): number {
+function decodeVersion(buf: Uint8Array, t: Tlv | undefined): number {
   if (!t) return 0;
   if (t.tag !== TAG.INTEGER) throw new DerError("version: expected an INTEGER", t.start);
   return smallInt(buf, t, "version");
 }
 
 /** The signature and its algorithm; unused bits are kept so verification, not parsing, fails. */
-export function decodeAlgorithmAndSignature(f: Fields): {
+function decodeAlgorithmAndSignature(f: Fields): {
   algorithm: AlgorithmId;
   value: Uint8Array;
   unusedBits: number;

@@ -11,7 +11,7 @@ import {
 
 export type { ResponseEnvelope };
 
-export const RESPONSE_STATUS = [
+const RESPONSE_STATUS = [
   "successful",
   "malformedrequest",
   "internalerror",

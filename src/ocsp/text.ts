@@ -22,7 +22,7 @@ import { encodeAlgorithm } from "./sign.js";
 const sp = (n: number) => " ".repeat(n);
 
 /** i2a_ASN1_STRING: upper-case hex, a backslash-newline every 35 bytes, "0" when empty. */
-export function hexString(b: Uint8Array): string {
+function hexString(b: Uint8Array): string {
   if (b.length === 0) return "0";
   let out = "";
   for (let i = 0; i < b.length; i++) {

@@ -24,7 +24,7 @@ export interface MetricsSnapshot {
   indexes: Record<string, { entries: number; reloads: number; reloadErrors: number }>;
 }
 
-export function emptySnapshot(): MetricsSnapshot {
+function emptySnapshot(): MetricsSnapshot {
   return {
     answers: {},
     http: {},

@@ -51,10 +51,7 @@ export interface Verdict {
   readonly reason?: string;
 }
 
-export function findSigner(
-  id: ResponderId,
-  certs: readonly Certificate[],
-): Certificate | undefined {
+function findSigner(id: ResponderId, certs: readonly Certificate[]): Certificate | undefined {
   if (id.byName) return certs.find((c) => sameName(c.subject, id.byName!));
   const key = id.byKey;
   if (key?.length !== 20) return undefined;
