@@ -54,7 +54,7 @@ export class ConnectionPool {
 }
 
 // TLS is loaded only for https responders: most OCSP is plain HTTP, and start-up counts.
-const loadHttps = () => import("node:https").then((m) => m.default);
+export const loadHttps = () => import("node:https").then((m) => m.default);
 
 /**
  * A kept-alive connection failed as it was reused: the server closed it while idle, and the

@@ -2,11 +2,10 @@
 // bounded in size and time, because the URL comes from the certificate under test and nothing
 // it names is trusted. What is downloaded is only ever used after its signature is checked.
 import http from "node:http";
-import https from "node:https";
 import { checkDer, children, TAG } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
 import { describe, OcspError } from "../errors.js";
-import { readCapped } from "../transport/http.js";
+import { loadHttps, readCapped } from "../transport/http.js";
 import { Certificate } from "./cert.js";
 import { parseCertificates } from "./load.js";
 
@@ -70,9 +69,9 @@ function checkScheme(url: string, fail: (r: string) => OcspError): void {
   }
 }
 
-function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+async function get(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
   const u = new URL(url);
-  const mod = u.protocol === "https:" ? https : http;
+  const mod = u.protocol === "https:" ? await loadHttps() : http;
   return new Promise((resolve, reject) => {
     const req = mod.get(u, { signal, headers: { Connection: "close" } }, resolve);
     req.on("error", reject);
