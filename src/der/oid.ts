@@ -23,7 +23,23 @@ export function checkOidContent(c: Uint8Array, offset = 0): void {
     throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + c.length - 1);
 }
 
+// The same few dozen OIDs (algorithms, extensions, name attributes) occur in every certificate
+// and answer; each distinct encoding is decoded once (a bounded, oldest-out memo).
+const MEMO_SIZE = 512;
+const memo = new Map<string, string>();
+
 export function decodeOid(c: Uint8Array): string {
+  const k = Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString("latin1");
+  let oid = memo.get(k);
+  if (oid === undefined) {
+    oid = decodeArcs(c);
+    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
+    memo.set(k, oid);
+  }
+  return oid;
+}
+
+function decodeArcs(c: Uint8Array): string {
   checkOidContent(c);
   const arcs: bigint[] = [];
   let v = 0n;
@@ -39,7 +55,20 @@ export function decodeOid(c: Uint8Array): string {
   return [...head, ...arcs.slice(1)].join(".");
 }
 
+const encoded = new Map<string, Uint8Array>();
+
+/** The content octets of `oid` (shared: callers copy them into what they encode). */
 export function encodeOid(oid: string): Uint8Array {
+  let c = encoded.get(oid);
+  if (!c) {
+    c = encodeArcs(oid);
+    if (encoded.size >= MEMO_SIZE) encoded.delete(encoded.keys().next().value!);
+    encoded.set(oid, c);
+  }
+  return c;
+}
+
+function encodeArcs(oid: string): Uint8Array {
   const arcs = oid.split(".").map((a) => BigInt(a));
   const [a0 = 0n, a1 = 0n, ...rest] = arcs;
   const out: number[] = [];

@@ -1,3 +1,4 @@
+import { sameBytes } from "../der/der.js";
 import type { Certificate } from "../x509/cert.js";
 import { type Digest, hash } from "./digests.js";
 
@@ -24,17 +25,26 @@ export function certIdFor(
   const cert = subject instanceof Uint8Array ? undefined : subject;
   return {
     hashAlgorithm: digest.oid,
-    issuerNameHash: hash(digest, cert ? cert.issuer : issuer.subject),
-    issuerKeyHash: hash(digest, issuer.publicKeyBits),
+    issuerNameHash: issuerHash(digest, cert ? cert.issuer : issuer.subject),
+    issuerKeyHash: issuerHash(digest, issuer.publicKeyBits),
     serial: cert ? cert.serial : (subject as Uint8Array),
   };
 }
 
-/** Byte equality without copying: batches compare every asked CertID with every answer. */
-function eq(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+// A batch asks about many certificates of few CAs: each CA's name and key are hashed once
+// (a bounded, oldest-out memo; the hashes are shared, and nothing writes to a CertID).
+const MEMO_SIZE = 256;
+const memo = new Map<string, Uint8Array>();
+
+function issuerHash(digest: Digest, data: Uint8Array): Uint8Array {
+  const k = `${digest.name}\0${Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1")}`;
+  let h = memo.get(k);
+  if (!h) {
+    h = hash(digest, data);
+    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
+    memo.set(k, h);
+  }
+  return h;
 }
 
 /** A string key equal for exactly the CertIDs sameCertId calls equal. */
@@ -47,13 +57,13 @@ export function certIdKey(id: CertId): string {
 export function sameIssuer(a: CertId, b: CertId): boolean {
   return (
     a.hashAlgorithm === b.hashAlgorithm &&
-    eq(a.issuerNameHash, b.issuerNameHash) &&
-    eq(a.issuerKeyHash, b.issuerKeyHash)
+    sameBytes(a.issuerNameHash, b.issuerNameHash) &&
+    sameBytes(a.issuerKeyHash, b.issuerKeyHash)
   );
 }
 
 export function sameCertId(a: CertId, b: CertId): boolean {
-  return sameIssuer(a, b) && eq(a.serial, b.serial);
+  return sameIssuer(a, b) && sameBytes(a.serial, b.serial);
 }
 
 /**

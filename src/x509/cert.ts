@@ -7,6 +7,7 @@ import {
   contentOf,
   DerError,
   expectTag,
+  sameBytes,
   TAG,
   type Tlv,
 } from "../der/der.js";
@@ -74,6 +75,8 @@ export class Certificate {
   readonly extensions: readonly Extension[];
   readonly version: number;
   #publicKey?: KeyObject;
+  #serialHex?: string;
+  #keyUsage?: Set<number> | null;
 
   constructor(der: Uint8Array) {
     this.der = der;
@@ -145,11 +148,12 @@ export class Certificate {
 
   /** Serial as OpenSSL prints it in hex: upper case, even length, no sign byte. */
   get serialHex(): string {
-    return serialToHex(this.serial);
+    this.#serialHex ??= serialToHex(this.serial);
+    return this.#serialHex;
   }
 
   get selfIssued(): boolean {
-    return Buffer.from(this.subject).equals(this.issuer);
+    return sameBytes(this.subject, this.issuer);
   }
 
   get basicConstraints(): { ca: boolean; pathLen?: number } | undefined {
@@ -158,6 +162,12 @@ export class Certificate {
 
   /** Key usage bits, or undefined when the extension is absent (any use allowed). */
   get keyUsage(): Set<number> | undefined {
+    // Read at each issuer check; a malformed value throws again each time, as it did the first.
+    if (this.#keyUsage === undefined) this.#keyUsage = this.decodeKeyUsage() ?? null;
+    return this.#keyUsage ?? undefined;
+  }
+
+  private decodeKeyUsage(): Set<number> | undefined {
     const e = this.extension(OID.keyUsage);
     if (!e) return undefined;
     const t = checkDer(e.value);
@@ -213,7 +223,7 @@ export class Certificate {
   }
 
   equals(other: Certificate): boolean {
-    return Buffer.from(this.der).equals(other.der);
+    return sameBytes(this.der, other.der);
   }
 }
 
