@@ -122,10 +122,7 @@ export async function checkCertificates(
     if ("err" in f) {
       return { ...base, status: "error", responder: url, error: asError(f.err, "ERR_INPUT") };
     }
-    const key = `${url}\n${keyOf(f.issuer)}\n${cert.serialHex}`;
-    const job = jobs.get(key) ?? { cert, issuer: f.issuer, base, url };
-    jobs.set(key, job);
-    return job;
+    return { cert, issuer: f.issuer, base, url };
   };
 
   const finish = async (job: Job, answer?: Promise<QueryResult>): Promise<Outcome> => {
@@ -166,7 +163,16 @@ export async function checkCertificates(
   });
   // First what each input needs (finding an issuer may mean downloading it), then every
   // question at once, so that those for the same responder and CA can share requests.
-  const plans = await Promise.all(inputs.map((input) => plan(input).catch(unusable)));
+  const planned = await Promise.all(inputs.map((input) => plan(input).catch(unusable)));
+  // Jobs in input order (not in the order signatures were checked), so that the same inputs
+  // make the same requests, which a responder's cache can answer.
+  const plans = planned.map((p) => {
+    if ("status" in p) return p;
+    const key = `${p.url}\n${keyOf(p.issuer)}\n${p.cert.serialHex}`;
+    const job = jobs.get(key) ?? p;
+    jobs.set(key, job);
+    return job;
+  });
   const asked = [...jobs.values()].filter(
     (j): j is Job & Question => !!j.url && /^https?:\/\//i.test(j.url) && URL.canParse(j.url),
   );

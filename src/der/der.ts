@@ -195,7 +195,5 @@ export function encodeTlv(tag: number, content: Uint8Array): Uint8Array {
 
 /** Byte equality of two views, without copying either (hot: names, keys, CertIDs, DER). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return (
-    a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
-  );
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

@@ -47,7 +47,8 @@ export function parseTimeText(tag: number, content: Uint8Array, offset: number):
     }
     return v;
   };
-  const fracOk = wellFormed && (n === digits + 1 || !Number.isNaN(field(digits + 1, fractionDigits)));
+  const fracOk =
+    wellFormed && (n === digits + 1 || !Number.isNaN(field(digits + 1, fractionDigits)));
   const o = digits - 10;
   const yy = field(0, o);
   const mo = field(o, 2);
