@@ -25,32 +25,51 @@ export function certIdFor(
   const cert = subject instanceof Uint8Array ? undefined : subject;
   return {
     hashAlgorithm: digest.oid,
-    issuerNameHash: issuerHash(digest, cert ? cert.issuer : issuer.subject),
-    issuerKeyHash: issuerHash(digest, issuer.publicKeyBits),
+    issuerNameHash: nameHash(digest, cert ? cert.issuer : issuer.subject),
+    issuerKeyHash: keyHash(digest, issuer),
     serial: cert ? cert.serial : (subject as Uint8Array),
   };
 }
 
-// A batch asks about many certificates of few CAs: each CA's name and key are hashed once
-// (a bounded, oldest-out memo; the hashes are shared, and nothing writes to a CertID).
+// A batch asks about many certificates of few CAs: each CA's key and each issuer name are
+// hashed once (the hashes are shared, and nothing writes to a CertID). Keys by certificate,
+// names by their bytes in a bounded, oldest-out memo.
+const keyHashes = new WeakMap<Certificate, Map<string, Uint8Array>>();
 const MEMO_SIZE = 256;
-const memo = new Map<string, Uint8Array>();
+const nameHashes = new Map<string, Uint8Array>();
 
-function issuerHash(digest: Digest, data: Uint8Array): Uint8Array {
-  const k = `${digest.name}\0${Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1")}`;
-  let h = memo.get(k);
+function keyHash(digest: Digest, ca: Certificate): Uint8Array {
+  let byDigest = keyHashes.get(ca);
+  if (!byDigest) {
+    byDigest = new Map();
+    keyHashes.set(ca, byDigest);
+  }
+  let h = byDigest.get(digest.name);
   if (!h) {
-    h = hash(digest, data);
-    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
-    memo.set(k, h);
+    h = hash(digest, ca.publicKeyBits);
+    byDigest.set(digest.name, h);
+  }
+  return h;
+}
+
+function nameHash(digest: Digest, name: Uint8Array): Uint8Array {
+  const k = `${digest.name}\0${Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString("latin1")}`;
+  let h = nameHashes.get(k);
+  if (!h) {
+    h = hash(digest, name);
+    if (nameHashes.size >= MEMO_SIZE) nameHashes.delete(nameHashes.keys().next().value!);
+    nameHashes.set(k, h);
   }
   return h;
 }
 
 /** A string key equal for exactly the CertIDs sameCertId calls equal. */
 export function certIdKey(id: CertId): string {
-  const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-  return `${id.hashAlgorithm}/${hex(id.issuerNameHash)}/${hex(id.issuerKeyHash)}/${hex(id.serial)}`;
+  // Latin-1 is one character a byte, the cheapest text of bytes; the lengths keep it unambiguous.
+  const text = (b: Uint8Array) =>
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+  const { issuerNameHash: n, issuerKeyHash: k, serial: s } = id;
+  return `${id.hashAlgorithm}/${n.length}/${k.length}/${text(n)}${text(k)}${text(s)}`;
 }
 
 /** Same issuer: algorithm OID and both hashes (OCSP_id_issuer_cmp). */

@@ -32,11 +32,23 @@ const NULL_PARAMS = Uint8Array.of(TAG.NULL, 0);
 
 export function encodeCertId(id: CertId): Uint8Array {
   return seq(
-    seq(encodeTlv(TAG.OID, encodeOid(id.hashAlgorithm)), NULL_PARAMS),
+    hashAlgorithm(id.hashAlgorithm),
     encodeTlv(TAG.OCTET_STRING, id.issuerNameHash),
     encodeTlv(TAG.OCTET_STRING, id.issuerKeyHash),
     encodeTlv(TAG.INTEGER, id.serial),
   );
+}
+
+// A batch's CertIDs all name the same digest: its AlgorithmIdentifier is encoded once.
+const algorithms = new Map<string, Uint8Array>();
+
+function hashAlgorithm(oid: string): Uint8Array {
+  let der = algorithms.get(oid);
+  if (!der) {
+    der = seq(encodeTlv(TAG.OID, encodeOid(oid)), NULL_PARAMS);
+    if (algorithms.size < 16) algorithms.set(oid, der);
+  }
+  return der;
 }
 
 export function encodeExtensions(exts: readonly Extension[]): Uint8Array {

@@ -12,7 +12,7 @@ import {
   type Tlv,
 } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
-import { stringText } from "../der/strings.js";
+import { stringText, UTF8_STRING } from "../der/strings.js";
 import { parseTime } from "../der/time.js";
 import { describe } from "../errors.js";
 import {
@@ -290,10 +290,22 @@ export function nameBytes(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
           `${what}: attribute value with tag 0x${value.tag.toString(16)}`,
           value.start,
         );
-      stringText(value.tag, contentOf(buf, value), value.contentStart);
+      // Only UTF-8, UCS-2 and UCS-4 text can be unreadable, and ASCII UTF-8 never is.
+      const c = contentOf(buf, value);
+      if (
+        value.tag === UTF8_STRING
+          ? !isAscii(c)
+          : value.tag === TAG.BMP_STRING || value.tag === TAG.UNIVERSAL_STRING
+      )
+        stringText(value.tag, c, value.contentStart);
     }
   }
   return bytesOf(buf, t);
+}
+
+function isAscii(c: Uint8Array): boolean {
+  for (let i = 0; i < c.length; i++) if (c[i]! > 0x7f) return false;
+  return true;
 }
 
 export function bitStringBytes(buf: Uint8Array, t: Tlv): Uint8Array {
