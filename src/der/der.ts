@@ -178,19 +178,49 @@ export function expectTag(t: Tlv, tag: number, what: string): void {
 }
 
 export function encodeLength(len: number): Uint8Array {
-  if (len < 0x80) return Uint8Array.of(len);
-  const bytes: number[] = [];
-  for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+  const out = new Uint8Array(lengthOctets(len));
+  writeLength(out, 0, len);
+  return out;
 }
 
 export function encodeTlv(tag: number, content: Uint8Array): Uint8Array {
-  const len = encodeLength(content.length);
-  const out = new Uint8Array(1 + len.length + content.length);
+  return encodeConstructed(tag, [content]);
+}
+
+/**
+ * One TLV whose content is `parts` one after the other, written straight into one array:
+ * requests and answers are built from thousands of these.
+ */
+export function encodeConstructed(tag: number, parts: readonly Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const head = 1 + lengthOctets(len);
+  const out = new Uint8Array(head + len);
   out[0] = tag;
-  out.set(len, 1);
-  out.set(content, 1 + len.length);
+  writeLength(out, 1, len);
+  let at = head;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
+}
+
+function lengthOctets(len: number): number {
+  if (len < 0x80) return 1;
+  let n = 1;
+  for (let v = len; v > 0xff; v = Math.floor(v / 256)) n++;
+  return n + 1;
+}
+
+function writeLength(out: Uint8Array, at: number, len: number): void {
+  if (len < 0x80) {
+    out[at] = len;
+    return;
+  }
+  const n = lengthOctets(len) - 1;
+  out[at] = 0x80 | n;
+  for (let i = n, v = len; i >= 1; i--, v = Math.floor(v / 256)) out[at + i] = v & 0xff;
 }
 
 /** Byte equality of two views, without copying either (hot: names, keys, CertIDs, DER). */

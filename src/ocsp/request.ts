@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { children, encodeTlv, expectTag, readTlv, TAG } from "../der/der.js";
+import { children, encodeConstructed, encodeTlv, expectTag, readTlv, TAG } from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
 import { describe, OcspError } from "../errors.js";
 import { type AlgorithmId, type Certificate, type Extension, nameBytes } from "../x509/cert.js";
@@ -27,7 +27,7 @@ export interface OcspRequest {
   };
 }
 
-const seq = (...parts: Uint8Array[]) => encodeTlv(TAG.SEQUENCE, Buffer.concat(parts));
+const seq = (...parts: Uint8Array[]) => encodeConstructed(TAG.SEQUENCE, parts);
 const NULL_PARAMS = Uint8Array.of(TAG.NULL, 0);
 
 export function encodeCertId(id: CertId): Uint8Array {
