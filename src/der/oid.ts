@@ -23,24 +23,24 @@ export function checkOidContent(c: Uint8Array, offset = 0): void {
     throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + c.length - 1);
 }
 
-// The same few dozen OIDs (algorithms, extensions, name attributes) occur in every certificate
-// and answer; each distinct encoding is decoded once (a bounded, oldest-out memo).
-const MEMO_SIZE = 512;
-const memo = new Map<string, string>();
-
 export function decodeOid(c: Uint8Array): string {
-  const k = Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString("latin1");
-  let oid = memo.get(k);
-  if (oid === undefined) {
-    oid = decodeArcs(c);
-    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
-    memo.set(k, oid);
+  checkOidContent(c);
+  // Arcs below 2^46 (all but UUID-like ones) in plain numbers: every certificate holds a
+  // dozen OIDs, and BigInt arithmetic is the slow part of reading them.
+  let out = "";
+  let v = 0;
+  for (let i = 0; i < c.length; i++) {
+    if (v >= 2 ** 46) return decodeArcs(c);
+    const b = c[i]!;
+    v = v * 128 + (b & 0x7f);
+    if (b & 0x80) continue;
+    out += out ? `.${v}` : v < 40 ? `0.${v}` : v < 80 ? `1.${v - 40}` : `2.${v - 80}`;
+    v = 0;
   }
-  return oid;
+  return out;
 }
 
 function decodeArcs(c: Uint8Array): string {
-  checkOidContent(c);
   const arcs: bigint[] = [];
   let v = 0n;
   for (const b of c) {
@@ -55,6 +55,8 @@ function decodeArcs(c: Uint8Array): string {
   return [...head, ...arcs.slice(1)].join(".");
 }
 
+// Requests and answers name the same few algorithms and extensions again and again.
+const MEMO_SIZE = 512;
 const encoded = new Map<string, Uint8Array>();
 
 /** The content octets of `oid` (shared: callers copy them into what they encode). */
