@@ -483,7 +483,7 @@ const CH_BACKSLASH_ESC = CH_ESC_2253 | CH_FIRST_ESC | CH_LAST_ESC;
 /** XN_FLAG_ONELINE's escape flags: RFC 2253 + control + MSB + quote instead of backslash. */
 const ONELINE_ESC_FLAGS = CH_ESC_2253 | CH_ESC_CTRL | CH_ESC_MSB | CH_NOESC_QUOTE;
 
-function charType(b: number): number {
+function charTypeOf(b: number): number {
   let t = b < 0x20 || b > 0x7e ? CH_ESC_CTRL : 0;
   const c = String.fromCharCode(b);
   if (c === " ") t |= CH_NOESC_QUOTE | CH_FIRST_ESC | CH_LAST_ESC;
@@ -545,29 +545,33 @@ function onelineValue(entry: NameEntry): string | undefined {
   if (width === -1) return "#" + Array.from(entry.raw, (b) => hex2(b, true)).join("");
   const v = entry.value;
   if ((width === 2 && v.length % 2) || (width === 4 && v.length % 4)) return undefined;
-  // UTF8String is shown byte by byte; every other type is converted to UTF-8 first.
-  const chars: number[][] = [];
-  for (let i = 0; i < v.length; i += Math.max(width, 1)) {
-    if (width === 0) chars.push([v[i]!]);
-    else chars.push(utf8Bytes(Number(bytesToBigInt(v.subarray(i, i + width)))));
-  }
   let quotes = false;
   let out = "";
-  chars.forEach((bytes, index) => {
-    let position = index === 0 ? CH_FIRST_ESC : 0;
-    if (index === chars.length - 1) position = CH_LAST_ESC;
-    for (const b of bytes) {
-      const flags = b > 0x7f ? CH_ESC_MSB : charType(b) & (ONELINE_ESC_FLAGS | position);
-      const c = String.fromCharCode(b);
-      if (flags & CH_BACKSLASH_ESC) {
-        if (flags & CH_NOESC_QUOTE) quotes = true;
-        out += flags & CH_NOESC_QUOTE ? c : "\\" + c;
-      } else if (flags & (CH_ESC_CTRL | CH_ESC_MSB)) out += "\\" + hex2(b, true);
-      else out += c === "\\" ? "\\\\" : c;
-    }
-  });
+  const put = (b: number, position: number) => {
+    const flags = b > 0x7f ? CH_ESC_MSB : charType(b) & (ONELINE_ESC_FLAGS | position);
+    const c = String.fromCharCode(b);
+    if (flags & CH_BACKSLASH_ESC) {
+      if (flags & CH_NOESC_QUOTE) quotes = true;
+      out += flags & CH_NOESC_QUOTE ? c : "\\" + c;
+    } else if (flags & (CH_ESC_CTRL | CH_ESC_MSB)) out += "\\" + hex2(b, true);
+    else out += c === "\\" ? "\\\\" : c;
+  };
+  // UTF8String is shown byte by byte; every other type is converted to UTF-8 first (which
+  // leaves an ASCII character one byte: `check` prints a subject for every certificate).
+  const count = width === 0 ? v.length : v.length / width;
+  for (let index = 0; index < count; index++) {
+    const position = index === count - 1 ? CH_LAST_ESC : index === 0 ? CH_FIRST_ESC : 0;
+    let cp = 0;
+    for (let k = 0; k < Math.max(width, 1); k++) cp = cp * 256 + v[index * Math.max(width, 1) + k]!;
+    if (width === 0 || cp < 0x80) put(cp, position);
+    else for (const b of utf8Bytes(cp)) put(b, position);
+  }
   return quotes ? `"${out}"` : out;
 }
+
+// charType of each ASCII byte, worked out once.
+const CHAR_TYPES = Uint8Array.from({ length: 0x80 }, (_, b) => charTypeOf(b));
+const charType = (b: number) => CHAR_TYPES[b]!;
 
 /** `X509_NAME_print_ex(..., XN_FLAG_ONELINE)`: "C = US, O = Test, CN = x + OU = y". */
 function nameOnelineForm(entries: readonly NameEntry[]): string {
