@@ -129,14 +129,15 @@ export async function checkCertificates(
     let ocspError: OcspError | undefined;
     if (job.url) {
       const r = answer
-        ? fromOcsp(await answer)
+        ? fromOcsp(job.base, await answer)
         : {
+            ...job.base,
             status: "error" as const,
             responder: job.url,
             source: "OCSP" as const,
             error: new OcspError("ERR_USAGE", `the OCSP URL ${job.url} is not a valid http(s) URL`),
           };
-      if (r.status !== "error" || !o.crlFallback) return { ...job.base, ...r };
+      if (r.status !== "error" || !o.crlFallback) return r;
       ocspError = r.error;
     }
     // CRL parsing (and @peculiar's ASN.1 stack under it) is loaded only when a CRL is needed.
@@ -202,8 +203,11 @@ export async function checkCertificates(
   }
 }
 
-function fromOcsp(r: QueryResult): Omit<CheckResult, "file" | "subject" | "serial"> {
+/** The outcome a verified answer (or its failure) gives; one literal, made for every certificate. */
+function fromOcsp(base: Job["base"], r: QueryResult): Outcome {
   return {
+    subject: base.subject,
+    serial: base.serial,
     status: r.status,
     revocationReason: r.revocationReason,
     revocationTime: r.revocationTime,

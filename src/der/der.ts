@@ -225,5 +225,9 @@ function writeLength(out: Uint8Array, at: number, len: number): void {
 
 /** Byte equality of two views, without copying either (hot: names, keys, CertIDs, DER). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  if (a.length !== b.length) return false;
+  // Hashes and serials: a loop beats making a Buffer to call memcmp through.
+  if (a.length > 64) return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
