@@ -1,7 +1,7 @@
 // `ocspkit demo`: the README's first command. Everything happens in-process on loopback.
 import { once } from "node:events";
-import { newCommand, runParsed } from "../check/cli.js";
 import { runDemo } from "../demo/run.js";
+import { newCommand, runParsed } from "./command.js";
 import type { Io } from "./io.js";
 
 export async function demoCommand(argv: readonly string[], io: Io): Promise<number> {

@@ -3,7 +3,7 @@
 // would, or as JSON; with --issuer/--ca-file, verify a response strictly as `check` does.
 // Exit: 0 decoded (and verified when asked), 1 not a readable OCSP message, 3 verification
 // failed, 64 usage.
-import { newCommand, runParsed } from "../check/cli.js";
+
 import { isoTime } from "../check/report.js";
 import { checkDer, children } from "../der/der.js";
 import { describe, OcspError } from "../errors.js";
@@ -19,6 +19,7 @@ import { type Certificate, type Extension, serialToHex } from "../x509/cert.js";
 import { loadCertificates, readFile } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
 import { nameOneline, oidName } from "../x509/text.js";
+import { newCommand, runParsed } from "./command.js";
 import type { Io } from "./io.js";
 
 interface InspectOpts {

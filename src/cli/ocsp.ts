@@ -518,7 +518,7 @@ export async function ocspCommand(argv: readonly string[], io: Io): Promise<numb
 async function run(argv: readonly string[], io: Io): Promise<number> {
   const o = parseArgs(argv, io);
   if (o.responder.has("index") || (o.port && !o.queries.length && !o.reqin)) {
-    const { responderCommand } = await import("../responder/openssl-mode.js");
+    const { responderCommand } = await import("./ocsp-responder.js");
     return responderCommand(o, io);
   }
   let req: OcspRequest | undefined = o.queries.length

@@ -1,12 +1,12 @@
 // `ocspkit staple HOST[:PORT]`: does the server staple an OCSP response, and is it any good?
 // Exit 0 good staple, 1 revoked, 2 no staple, 3 invalid, stale, mismatched or unusable.
 import { isIP } from "node:net";
-import { EXIT_USAGE, newCommand, paintFor, runParsed, seconds } from "../check/cli.js";
 import { isoTime } from "../check/report.js";
 import { OcspError } from "../errors.js";
 import { checkStaple, fetchStaple, type StapleVerdict } from "../tls/staple.js";
 import { openTrustStore } from "../x509/store.js";
 import { nameOneline, pemCertificate } from "../x509/text.js";
+import { EXIT_USAGE, newCommand, paintFor, runParsed, seconds } from "./command.js";
 import type { Io } from "./io.js";
 
 interface StapleOpts {

@@ -4,10 +4,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { captureIo, paintFor } from "../check/cli.js";
 import { loadInputs } from "../check/inputs.js";
 import { exitCode, resultTable } from "../check/report.js";
 import { checkCertificates } from "../check/run.js";
+import { captureIo, paintFor } from "../cli/command.js";
 import type { Io } from "../cli/io.js";
 import { ocspCommand } from "../cli/ocsp.js";
 import { type RunningResponder, startResponder } from "../responder/server.js";

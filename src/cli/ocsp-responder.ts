@@ -6,8 +6,6 @@
 
 import { appendFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import type { Io } from "../cli/io.js";
-import type { Options } from "../cli/ocsp.js";
 import { describe, OcspError } from "../errors.js";
 import { decodeRequest } from "../ocsp/decode.js";
 import { type Digest, digestByName } from "../ocsp/digests.js";
@@ -20,14 +18,27 @@ import {
   ResponseSigner,
   type SignerOptions,
 } from "../ocsp/response-builder.js";
+import { Answerer, type AnswerPolicy, type ServedCa } from "../responder/answer.js";
+import {
+  createOcspServer,
+  type Exchange,
+  listen,
+  type OcspHttpServer,
+} from "../responder/server.js";
+import { OcspService } from "../responder/service.js";
+import { IndexStore } from "../responder/store.js";
+import {
+  clusterMetrics,
+  isWorker,
+  serveAsWorker,
+  startWorkers,
+  stopSignal,
+} from "../responder/workers.js";
 import type { Certificate } from "../x509/cert.js";
 import { loadPrivateKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
-import { Answerer, type AnswerPolicy, type ServedCa } from "./answer.js";
-import { createOcspServer, type Exchange, listen, type OcspHttpServer } from "./server.js";
-import { OcspService } from "./service.js";
-import { IndexStore } from "./store.js";
-import { clusterMetrics, isWorker, serveAsWorker, startWorkers, stopSignal } from "./workers.js";
+import type { Io } from "./io.js";
+import type { Options } from "./ocsp.js";
 
 const PROG = "ocsp";
 
