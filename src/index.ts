@@ -26,6 +26,15 @@ export {
 } from "./ocsp/response.js";
 export { requestText, responseText } from "./ocsp/text.js";
 export {
+  type OpensslAnswer,
+  type OpensslAnswerOptions,
+  type OpensslRequest,
+  type OpensslRequestOptions,
+  type OpensslTarget,
+  opensslAnswer,
+  opensslRequest,
+} from "./openssl-query.js";
+export {
   type ResponderConfig,
   startResponder,
 } from "./responder/server.js";

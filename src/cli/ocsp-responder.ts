@@ -9,8 +9,7 @@ import type { AddressInfo } from "node:net";
 import { describe, OcspError } from "../errors.js";
 import { decodeRequest } from "../ocsp/decode.js";
 import { type Digest, digestByName } from "../ocsp/digests.js";
-import { NONCE_OID } from "../ocsp/nonce.js";
-import { encodeRequest, nonceExtension } from "../ocsp/request.js";
+import { encodeRequest, withNewNonce } from "../ocsp/request.js";
 import { parseResponse, responseStatusName } from "../ocsp/response.js";
 import {
   OCSP_STATUS,
@@ -38,16 +37,7 @@ import type { Certificate } from "../x509/cert.js";
 import { loadPrivateKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import type { Io } from "./io.js";
-import type { Options } from "./ocsp.js";
-
-const PROG = "ocsp";
-
-/** Thrown to stop with an exit code once the messages are written. */
-class Exit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+import { Exit, type Options, PROG } from "./ocsp-options.js";
 
 export async function responderCommand(o: Options, io: Io): Promise<number> {
   try {
@@ -93,7 +83,8 @@ async function run(o: Options, io: Io): Promise<number> {
     return 1;
   }
   if (request) {
-    if (o.nonce === 2) request = withNewNonce(request);
+    // -nonce with -reqin: the request's nonce is replaced by a new one before it is answered.
+    if (o.nonce === 2) request = encodeRequest(withNewNonce(decodeRequest(request)));
     const a = new Answerer(setup.cas, setup.policy).answer(request);
     const status = await report(o, out, { request, response: a.der, status: a.status });
     return status === OCSP_STATUS.successful || o.ignoreErr ? 0 : 1;
@@ -198,13 +189,6 @@ function pssOption(sigopts: readonly string[], io: Io): SignerOptions["pss"] {
     throw new Exit(1);
   }
   return pss ? { saltLength: salt } : undefined;
-}
-
-/** -nonce with -reqin: the request's nonce is replaced by a new one before it is answered. */
-function withNewNonce(der: Uint8Array): Uint8Array {
-  const req = decodeRequest(der);
-  const others = req.extensions.filter((e) => e.oid !== NONCE_OID);
-  return encodeRequest({ requests: req.requests, extensions: [...others, nonceExtension()] });
 }
 
 type Write = (text: string) => void;

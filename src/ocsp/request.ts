@@ -70,6 +70,12 @@ export function nonceExtension(nonce: Uint8Array = randomBytes(16)): Extension {
   return { oid: NONCE_OID, critical: false, value: encodeTlv(TAG.OCTET_STRING, nonce) };
 }
 
+/** The request with its nonce replaced by a new one and its other extensions kept (-nonce). */
+export function withNewNonce<R extends Pick<OcspRequest, "extensions">>(req: R): R {
+  const others = req.extensions.filter((e) => e.oid !== NONCE_OID);
+  return { ...req, extensions: [...others, nonceExtension()] };
+}
+
 export function buildRequest(
   certIds: readonly CertId[],
   opts: { nonce?: boolean } = {},
