@@ -21,9 +21,9 @@ export {
   type CertStatus,
   type OcspResponse,
   parseResponse,
-  responseStatusName,
   type SingleResponse,
 } from "./ocsp/response.js";
+export { OCSP_STATUS, responseStatusName } from "./ocsp/status.js";
 export { requestText, responseText } from "./ocsp/text.js";
 export {
   type OpensslAnswer,

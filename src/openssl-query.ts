@@ -22,6 +22,7 @@ import {
   type ResponseEnvelope,
 } from "./ocsp/response.js";
 import { signRequest } from "./ocsp/signed-request.js";
+import { OCSP_STATUS } from "./ocsp/status.js";
 import { proxyFor, sendOcspRequest } from "./transport/http.js";
 import { type Verdict, type VerifyFlags, verifyBasic } from "./verify/basic.js";
 import type { ChainOptions } from "./verify/chain.js";
@@ -168,7 +169,7 @@ export async function opensslAnswer(o: OpensslAnswerOptions): Promise<OpensslAns
   } catch (error) {
     return { failed: "decode", der, error };
   }
-  if (envelope.status !== 0 && !o.ignoreErr) return { der, envelope };
+  if (envelope.status !== OCSP_STATUS.successful && !o.ignoreErr) return { der, envelope };
   let basic: BasicResponse | undefined;
   let basicError: unknown;
   if (envelope.responseDer && envelope.responseType === BASIC_RESPONSE_OID) {

@@ -336,7 +336,7 @@ export function parseArgs(argv: readonly string[], io: Io): Options {
         flags.noChecks = true;
         break;
       case "no_explicit":
-        flags.noExplicit = true;
+        // OCSP_NOEXPLICIT skips only the trust-settings check; ocspkit loads no trust settings.
         break;
       case "trust_other":
         flags.trustOther = true;

@@ -10,13 +10,9 @@ import { describe, OcspError } from "../errors.js";
 import { decodeRequest } from "../ocsp/decode.js";
 import { type Digest, digestByName } from "../ocsp/digests.js";
 import { encodeRequest, withNewNonce } from "../ocsp/request.js";
-import { parseResponse, responseStatusName } from "../ocsp/response.js";
-import {
-  OCSP_STATUS,
-  type PssSalt,
-  ResponseSigner,
-  type SignerOptions,
-} from "../ocsp/response-builder.js";
+import { parseResponse } from "../ocsp/response.js";
+import { type PssSalt, ResponseSigner, type SignerOptions } from "../ocsp/response-builder.js";
+import { OCSP_STATUS, responseStatusName } from "../ocsp/status.js";
 import { Answerer, type AnswerPolicy, type ServedCa } from "../responder/answer.js";
 import {
   createOcspServer,

@@ -19,21 +19,6 @@ export type {
 } from "./types.js";
 export type { ResponseEnvelope };
 
-const RESPONSE_STATUS = [
-  "successful",
-  "malformedrequest",
-  "internalerror",
-  "trylater",
-  "(UNKNOWN)",
-  "sigrequired",
-  "unauthorized",
-] as const;
-
-/** OpenSSL's OCSP_response_status_str. */
-export function responseStatusName(status: number): string {
-  return RESPONSE_STATUS[status] ?? "(UNKNOWN)";
-}
-
 export const MAX_RESPONSE_BYTES = 1 << 20;
 
 /** Runs a decoder; any fault becomes one OcspError saying what and where. */

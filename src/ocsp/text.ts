@@ -16,8 +16,9 @@ import { reasonName } from "./reasons.js";
 export { reasonName };
 
 import { encodeExtensions, type OcspRequest } from "./request.js";
-import { type OcspResponse, responseStatusName } from "./response.js";
+import type { OcspResponse } from "./response.js";
 import { encodeAlgorithm } from "./sign.js";
+import { responseStatusName } from "./status.js";
 
 const sp = (n: number) => " ".repeat(n);
 
