@@ -19,8 +19,10 @@ import { requestText, responseText } from "../ocsp/text.js";
 import { type ResponseVerdict, verifyResponse } from "../verify/response.js";
 import { type Certificate, type Extension, serialToHex } from "../x509/cert.js";
 import { loadCertificates, readFile } from "../x509/load.js";
+import { nameOneline } from "../x509/name-oneline.js";
+import { objectShortName } from "../x509/oids.js";
 import { openTrustStore } from "../x509/store.js";
-import { nameOneline, oidName } from "../x509/text.js";
+import { oidName } from "../x509/text.js";
 import { newCommand, runParsed } from "./command.js";
 import type { Io } from "./io.js";
 
@@ -195,8 +197,8 @@ function extensionsJson(exts: readonly Extension[]) {
 
 function certsJson(certs: readonly Certificate[]) {
   return certs.map((c) => ({
-    subject: nameOneline(c.subject),
-    issuer: nameOneline(c.issuer),
+    subject: nameOneline(c.subject, objectShortName),
+    issuer: nameOneline(c.issuer, objectShortName),
     serial: c.serialHex,
     notBefore: isoTime(c.notBefore),
     notAfter: isoTime(c.notAfter),
@@ -237,7 +239,7 @@ function responseJson(r: OcspResponse) {
     responseType: oidName(r.responseType!),
     version: bs.version + 1,
     responderId: bs.responderId.byName
-      ? { byName: nameOneline(bs.responderId.byName) }
+      ? { byName: nameOneline(bs.responderId.byName, objectShortName) }
       : { byKey: upperHex(bs.responderId.byKey!) },
     producedAt: isoTime(bs.producedAt),
     responses: bs.responses.map((s) => ({
