@@ -1,6 +1,6 @@
 import { sameBytes } from "../der/der.js";
 import type { Certificate } from "../x509/cert.js";
-import { type Digest, hash } from "./digests.js";
+import { type Digest, digestByOid, hash } from "./digests.js";
 
 /** RFC 6960 §4.1.1 CertID. Compared byte-wise, as OpenSSL's OCSP_id_cmp does. */
 export interface CertId {
@@ -29,6 +29,15 @@ export function certIdFor(
     issuerKeyHash: keyHash(digest, issuer),
     serial: cert ? cert.serial : (subject as Uint8Array),
   };
+}
+
+/**
+ * Does `ca` hash to the CertID's issuer fields (its name and key, OpenSSL's OCSP_id_issuer_cmp
+ * against the CA's own CertID)? Undefined when ocspkit has no such digest.
+ */
+export function issuerHashesMatch(ca: Certificate, id: CertId): boolean | undefined {
+  const d = digestByOid(id.hashAlgorithm);
+  return d === undefined ? undefined : sameIssuer(certIdFor(ca, id.serial, d), id);
 }
 
 // A batch asks about many certificates of few CAs: each CA's key and each issuer name are
