@@ -1,7 +1,10 @@
 // Several responder processes on one port (node:cluster), for `serve --workers N` and
 // `ocsp -multi N`. Each worker runs the whole command again and answers on its own; the primary
 // only starts them, restarts one that dies (as OpenSSL's -multi does), adds up their /metrics,
-// and shuts them down gracefully on SIGTERM.
+// and shuts them down gracefully on SIGTERM. The workers accept connections themselves from
+// the shared listening socket (SCHED_NONE): a connection the primary handed to a worker that
+// was then killed would be held open by the primary and hang its client. A worker that cannot
+// start says why to the primary, which stops them all and fails with that first message.
 
 import cluster, { type Worker } from "node:cluster";
 import { once } from "node:events";
@@ -9,6 +12,7 @@ import { type MetricsSnapshot, mergeSnapshots } from "./metrics.js";
 
 type Message =
   | { type: "listening"; url: string; port: number }
+  | { type: "failed"; message: string }
   | { type: "metrics?"; id: number }
   | { type: "snapshot?"; id: number }
   | { type: "snapshot"; id: number; snapshot: MetricsSnapshot }
@@ -41,6 +45,7 @@ export interface Workers {
  * `log` receives notes about workers that die.
  */
 export async function startWorkers(n: number, log: (message: string) => void): Promise<Workers> {
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let started = false;
   let stopping = false;
   const live = new Set<Worker>();
@@ -79,6 +84,7 @@ export async function startWorkers(n: number, log: (message: string) => void): P
     return new Promise((resolve, reject) => {
       w.on("message", (m: Message) => {
         if (m.type === "listening") resolve(m);
+        else if (m.type === "failed") reject(new Error(m.message));
         else if (m.type === "metrics?") gather(w, m.id);
         else if (m.type === "snapshot") gathering.get(m.id)?.(m.snapshot);
       });
@@ -91,7 +97,7 @@ export async function startWorkers(n: number, log: (message: string) => void): P
     [first] = (await Promise.all(Array.from({ length: n }, fork))) as [typeof first];
   } catch (err) {
     stopping = true;
-    for (const w of live) w.kill();
+    for (const w of live) w.process.kill("SIGKILL");
     throw err;
   }
   started = true;
@@ -135,6 +141,15 @@ export function serveAsWorker(
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   process.send?.({ type: "listening", url: running.url, port: running.port });
+}
+
+/** In a worker that could not start: tells the primary why, and ends. */
+export function failAsWorker(message: string): Promise<never> {
+  return new Promise(() => {
+    process.exitCode = 1;
+    if (process.send) process.send({ type: "failed", message }, () => process.exit(1));
+    else process.exit(1);
+  });
 }
 
 const pending = new Map<number, (s: MetricsSnapshot) => void>();
