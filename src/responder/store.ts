@@ -121,8 +121,9 @@ export class IndexStore {
     try {
       signature = await signatureOf(this.path);
       if (signature === this.#loaded) {
+        this.#readable();
         this.#pending = undefined;
-        this.#settled();
+        this.#noted = undefined;
         return;
       }
       if (this.#pending?.signature !== signature) {
@@ -135,7 +136,7 @@ export class IndexStore {
       this.#accessProblem(err, now);
       return;
     }
-    this.#accessSince = undefined;
+    this.#readable();
     if (text.length && !text.endsWith("\n")) {
       this.#refuse(
         "incomplete",
@@ -169,7 +170,7 @@ export class IndexStore {
     }
     this.#pending = undefined;
     this.#loaded = signature;
-    this.#settled();
+    this.#noted = undefined;
     const changed = diff(this.#data, data);
     this.#data = data;
     this.reloads++;
@@ -198,13 +199,13 @@ export class IndexStore {
     );
   }
 
-  /** The file is as loaded again: a later problem is news. */
-  #settled(): void {
+  /** The file can be read again: a later access problem is news. */
+  #readable(): void {
+    this.#accessSince = undefined;
     if (this.#noted?.startsWith("missing") || this.#noted?.startsWith("unreadable")) {
       this.#log(`${this.path} is readable again`);
+      this.#noted = undefined;
     }
-    this.#noted = undefined;
-    this.#accessSince = undefined;
   }
 
   #report(data: IndexData): void {
