@@ -51,7 +51,7 @@ export function signerWarning(
   nextUpdateSeconds: number | undefined,
   now: Date,
 ): string | undefined {
-  if (!nextUpdateSeconds) return undefined;
+  if (!nextUpdateSeconds || validityProblem(signer, file, now)) return undefined;
   const nextUpdate = now.getTime() + nextUpdateSeconds * 1000;
   if (signer.notAfter.getTime() >= nextUpdate) return undefined;
   return `the signer certificate ${file} expires at ${signer.notAfter.toISOString()}, before the nextUpdate of answers signed now; clients will reject them from then on`;

@@ -33,6 +33,8 @@ export function stopSignal(): Promise<void> {
 const GATHER_MS = 1000;
 /** A worker that dies is replaced after this pause, so that a crash loop cannot spin. */
 const RESPAWN_MS = 1000;
+/** Past the server's 10 s grace for requests in progress, a worker is made to stop. */
+const STOP_DEADLINE_MS = 15_000;
 
 export interface Workers {
   readonly url: string;
@@ -108,7 +110,12 @@ export async function startWorkers(n: number, log: (message: string) => void): P
       stopping = true;
       const exits = [...live].map((w) => once(w, "exit"));
       for (const w of live) send(w, { type: "shutdown" });
+      // A worker still starting does not listen for "shutdown"; one stuck must not hold us.
+      const deadline = setTimeout(() => {
+        for (const w of live) w.process.kill("SIGKILL");
+      }, STOP_DEADLINE_MS).unref();
       await Promise.all(exits);
+      clearTimeout(deadline);
     },
   };
 }
@@ -129,6 +136,7 @@ export function serveAsWorker(
   const stop = () => {
     if (closing) return;
     closing = true;
+    setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
     void running.close().finally(() => process.exit(0));
   };
   process.on("message", (m: Message) => {
