@@ -20,7 +20,11 @@ import { encodeRequest } from "../src/ocsp/request.js";
 import { parseResponse } from "../src/ocsp/response.js";
 import { AnswerCache, cachedAnswer, ENTRY_OVERHEAD } from "../src/responder/cache.js";
 import { MAX_GET_TARGET, requestFromPath } from "../src/responder/get-path.js";
-import { type RunningResponder, startResponder } from "../src/responder/server.js";
+import {
+  type ResponderCa,
+  type RunningResponder,
+  startResponder,
+} from "../src/responder/server.js";
 import type { Certificate } from "../src/x509/cert.js";
 import { loadCertificate } from "../src/x509/load.js";
 import { pemCertificate } from "../src/x509/text.js";
@@ -90,7 +94,7 @@ function raw(port: number, text: string | Buffer, o: { waitMs?: number } = {}): 
   });
 }
 
-async function responder(o: Parameters<typeof startResponder>[0]["cas"][number] | {} = {}) {
+async function responder(o: Partial<ResponderCa> = {}) {
   const index = join(pki.dir, `attack-index-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(index, readFileSync(pki.index));
   return startResponder({
@@ -482,6 +486,45 @@ describe("item 1: workers that cannot start", () => {
       }
     } finally {
       busy.close();
+    }
+  });
+});
+
+describe("item 1 and 6 in the openssl dialect (ocspkit ocsp -index … -port)", () => {
+  const base = (signer = pki.ocspSigner) =>
+    argv`ocsp -index ${pki.index} -CA ${pki.intermediate.cert} -rsigner ${signer.cert}
+         -rkey ${signer.key}`;
+
+  test("-multi 2 on a port in use: exits 1 at once with OpenSSL's message", async () => {
+    const busy = createServer().listen(0);
+    await new Promise((ok) => busy.once("listening", ok));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const t0 = Date.now();
+      const r = await runArgv(
+        [...ocspkitCommand(), ...base(), "-port", String(port), "-multi", "2"],
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      assert.equal(r.timedOut, false, r.stderr);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^ocsp: Error starting accept: .*EADDRINUSE/m);
+      assert.ok(Date.now() - t0 < 5000);
+    } finally {
+      busy.close();
+    }
+  });
+
+  test("a signer without id-kp-OCSPSigning: starts as OpenSSL does, with a warning", async () => {
+    const p = await startProcess(
+      [...ocspkitCommand(), ...base(pki.badSigner), "-port", "0"],
+      [/waiting for OCSP client connections/],
+    );
+    try {
+      assert.match(p.stderr(), /^ocsp: warning: .*lacks id-kp-OCSPSigning/m);
+    } finally {
+      await p.stop();
     }
   });
 });
