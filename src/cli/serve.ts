@@ -48,7 +48,8 @@ signed answer. The cache holds at most --cache-mb of memory, least recently used
 answers about serials the index does not know get an eighth of it, so they never push out
 answers about real certificates. Errors are OCSP statuses: malformedRequest, unauthorized (a
 CA not served), internalError. Bodies over 64 KiB are refused (413, before any 100 Continue),
-request targets over 8 KiB too (414).
+request targets over 8 KiB too (414). At --max-connections, a new connection takes the place
+of the oldest one not in a request; it is refused only when all are busy.
 
 The signer must be the CA itself or a certificate it issued with id-kp-OCSPSigning, valid
 now, and --ca a CA certificate: anything else is refused at start-up. /healthz answers 503

@@ -15,8 +15,11 @@ export interface MetricsSnapshot {
   cacheMisses: number;
   notModified: number;
   refused: { tooLarge: number; badMethod: number; uriTooLong: number };
-  /** Connections closed unserved: over max-connections, or accept() failed (no descriptors). */
-  connections: { dropped: number; acceptErrors: number };
+  /**
+   * Connections closed unserved: refused (max-connections reached, all busy), shed (an idle
+   * one closed for a new one), or accept() failed (no descriptors).
+   */
+  connections: { dropped: number; shed: number; acceptErrors: number };
   signCount: number;
   signSeconds: number;
   /** Cumulative counts per bucket of BUCKETS. */
@@ -44,7 +47,7 @@ function emptySnapshot(): MetricsSnapshot {
     cacheMisses: 0,
     notModified: 0,
     refused: { tooLarge: 0, badMethod: 0, uriTooLong: 0 },
-    connections: { dropped: 0, acceptErrors: 0 },
+    connections: { dropped: 0, shed: 0, acceptErrors: 0 },
     signCount: 0,
     signSeconds: 0,
     signBuckets: BUCKETS.map(() => 0),
@@ -65,6 +68,7 @@ export class Metrics {
   badMethod = 0;
   uriTooLong = 0;
   connectionsDropped = 0;
+  connectionsShed = 0;
   acceptErrors = 0;
   #signCount = 0;
   #signSeconds = 0;
@@ -97,7 +101,11 @@ export class Metrics {
       cacheMisses: this.cacheMisses,
       notModified: this.notModified,
       refused: { tooLarge: this.tooLarge, badMethod: this.badMethod, uriTooLong: this.uriTooLong },
-      connections: { dropped: this.connectionsDropped, acceptErrors: this.acceptErrors },
+      connections: {
+        dropped: this.connectionsDropped,
+        shed: this.connectionsShed,
+        acceptErrors: this.acceptErrors,
+      },
       signCount: this.#signCount,
       signSeconds: this.#signSeconds,
       signBuckets: [...this.#signBuckets],
@@ -122,6 +130,7 @@ export function mergeSnapshots(all: readonly MetricsSnapshot[]): MetricsSnapshot
     out.refused.badMethod += s.refused.badMethod;
     out.refused.uriTooLong += s.refused.uriTooLong;
     out.connections.dropped += s.connections.dropped;
+    out.connections.shed += s.connections.shed;
     out.connections.acceptErrors += s.connections.acceptErrors;
     out.cacheEvictions.known += s.cacheEvictions.known;
     out.cacheEvictions.unknown += s.cacheEvictions.unknown;
@@ -175,8 +184,9 @@ export function renderMetrics(s: MetricsSnapshot): string {
     ['{reason="method"}', s.refused.badMethod],
     ['{reason="uri_too_long"}', s.refused.uriTooLong],
   ]);
-  metric("ocsp_connections_refused_total", "counter", "Connections closed before any request.", [
+  metric("ocsp_connections_refused_total", "counter", "Connections closed unanswered.", [
     ['{reason="max_connections"}', s.connections.dropped],
+    ['{reason="idle_shed"}', s.connections.shed],
     ['{reason="accept_failed"}', s.connections.acceptErrors],
   ]);
   lines.push(

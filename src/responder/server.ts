@@ -21,6 +21,7 @@ import { OCSP_STATUS, OCSP_STATUS_NAME, ResponseSigner } from "../ocsp/response-
 import type { Certificate } from "../x509/cert.js";
 import { type Answer, type AnsweredCert, failure, type ServedCa } from "./answer.js";
 import { type CachedAnswer, cachedHeaders, DEFAULT_CACHE_MB } from "./cache.js";
+import { limitConnections } from "./connections.js";
 import { MAX_GET_TARGET, requestFromPath } from "./get-path.js";
 import { type MetricsSnapshot, renderMetrics } from "./metrics.js";
 import { OcspService } from "./service.js";
@@ -67,7 +68,7 @@ export interface HttpOptions {
   /** Where /metrics comes from when several processes share the work. */
   readonly metrics?: () => Promise<MetricsSnapshot>;
   readonly timeouts?: Partial<Timeouts>;
-  /** Most connections open at once; more are closed as they arrive, counted and logged. */
+  /** Most connections open at once (see connections.ts); what is closed is counted and logged. */
   readonly maxConnections?: number;
   /** Warnings about refused connections, at most one of a kind every 10 s. */
   readonly log?: (message: string) => void;
@@ -122,11 +123,19 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
   });
 
   const warn = rateLimited(o.log ?? (() => {}));
-  if (o.maxConnections) server.maxConnections = o.maxConnections;
-  server.on("drop", () => {
-    svc.metrics.connectionsDropped++;
-    warn("drop", `connection refused: ${o.maxConnections} connections open (max-connections)`);
-  });
+  const max = o.maxConnections;
+  if (max) {
+    limitConnections(server, max, {
+      shed: () => {
+        svc.metrics.connectionsShed++;
+        warn("shed", `${max} connections open (max-connections): closed the oldest idle one`);
+      },
+      refused: () => {
+        svc.metrics.connectionsDropped++;
+        warn("refused", `connection refused: ${max} connections open and busy (max-connections)`);
+      },
+    });
+  }
 
   /** A fault of ours becomes internalError, never a crash or an empty HTTP 500. */
   function safely(req: IncomingMessage, res: ServerResponse, t0: number, f: () => void): void {
