@@ -1,8 +1,9 @@
 // The responder's HTTP side (RFC 6960 appendix A, RFC 5019): POST on any path, GET with the
 // base64 request as the last part of any path, /healthz and /metrics. Every OCSP question gets
 // an OCSP answer with HTTP 200, errors included; HTTP errors are kept for what is not an OCSP
-// question at all (a method we do not serve, a body over 64 KiB). Slow or silent clients cost
-// a socket and a timer, never another client's turn.
+// question at all (a method we do not serve, a body over 64 KiB, a target over 8 KiB). Slow or
+// silent clients cost a socket and a timer, never another client's turn; connections are
+// bounded under the file descriptors (connections.ts).
 
 import type { KeyObject } from "node:crypto";
 import { once } from "node:events";
