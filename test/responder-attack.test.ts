@@ -265,6 +265,42 @@ describe("item 7: body limits and connection limits", () => {
   });
 });
 
+describe("item 7 end to end: ulimit -n 256 and 400 slow connections", () => {
+  test("the default limit sits under the descriptors; legitimate clients are answered; logged", async () => {
+    const cmd = [
+      ...ocspkitCommand(),
+      "serve",
+      ...argv`--ca ${pki.intermediate.cert} --index ${pki.index}
+      --signer ${pki.ocspSigner.cert} --key ${pki.ocspSigner.key} --port 0`,
+    ];
+    const p = await startProcess(
+      ["sh", "-c", 'ulimit -n 256 && exec "$@"', "sh", ...cmd],
+      [/listening on (http:\/\/127\.0\.0\.1:(\d+)\/)\n/],
+    );
+    const slow: Socket[] = [];
+    try {
+      const port = Number(p.match[2]);
+      for (let i = 0; i < 400; i++) {
+        const s = connect(port, "127.0.0.1");
+        s.on("error", () => {});
+        s.write("GET /");
+        slow.push(s);
+      }
+      await new Promise((ok) => setTimeout(ok, 500));
+      for (let i = 0; i < 10; i++) {
+        assert.equal(statusOf((await post(p.match[1]!, goodRequest())).body), "good");
+      }
+      const m = await (await fetch(`${p.match[1]}metrics`)).text();
+      assert.match(m, /^ocsp_connections_refused_total\{reason="idle_shed"\} [1-9]\d*$/m);
+      assert.match(m, /^ocsp_connections_refused_total\{reason="accept_failed"\} 0$/m);
+      assert.equal(p.stderr().match(/max-connections/g)?.length, 1, p.stderr());
+    } finally {
+      for (const s of slow) s.destroy();
+      await p.stop();
+    }
+  });
+});
+
 describe("item 4: an index emptied or cut under a running responder", () => {
   test("answers stay those of the last good index; /metrics counts the refusals", async () => {
     const logs: string[] = [];
