@@ -86,7 +86,10 @@ export async function startWorkers(n: number, log: (message: string) => void): P
     return new Promise((resolve, reject) => {
       w.on("message", (m: Message) => {
         if (m.type === "listening") resolve(m);
-        else if (m.type === "failed") reject(new Error(m.message));
+        else if (m.type === "failed") {
+          if (started) log(`worker ${w.process.pid} could not start: ${m.message}`);
+          reject(new Error(m.message));
+        }
         else if (m.type === "metrics?") gather(w, m.id);
         else if (m.type === "snapshot") gathering.get(m.id)?.(m.snapshot);
       });
