@@ -5,10 +5,10 @@ import { createServer } from "node:net";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, OcspError } from "../errors.js";
 import { DEFAULT_CACHE_MB } from "../responder/cache.js";
+import { defaultMaxConnections } from "../responder/connections.js";
 import {
   checkResponder,
   DEFAULT_NEXT_UPDATE_SECONDS,
-  defaultMaxConnections,
   listen,
   type ResponderCa,
   type ResponderConfig,

@@ -4,6 +4,7 @@
 // clients then cost each other their place, not a legitimate client its. Only when every
 // connection is busy is the new one refused. Not the HTTP handling itself (server.ts).
 
+import { readFileSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
@@ -48,4 +49,24 @@ function busy(open: Map<Socket, boolean>, req: IncomingMessage, res: ServerRespo
 function oldestIdle(open: Map<Socket, boolean>): Socket | undefined {
   for (const [socket, inRequest] of open) if (!inRequest) return socket;
   return undefined;
+}
+
+/** Descriptors kept for index files, logs and the workers' channel. */
+const FD_MARGIN = 64;
+/** Beyond this, more connections only mean more memory held by slow clients. */
+const MAX_CONNECTIONS_CAP = 16_384;
+
+/**
+ * A connection limit under the process's open-file limit (Linux /proc/self/limits), so that
+ * the responder refuses and counts connections instead of failing to accept them.
+ */
+export function defaultMaxConnections(): number {
+  let limit = 1024;
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "latin1"));
+    if (m) limit = Number(m[1]);
+  } catch {
+    // not Linux: assume the common default
+  }
+  return Math.max(16, Math.min(limit - FD_MARGIN, MAX_CONNECTIONS_CAP));
 }

@@ -7,7 +7,6 @@
 
 import type { KeyObject } from "node:crypto";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import {
   createServer,
   type IncomingMessage,
@@ -22,7 +21,7 @@ import { OCSP_STATUS, OCSP_STATUS_NAME, ResponseSigner } from "../ocsp/response-
 import type { Certificate } from "../x509/cert.js";
 import { type Answer, type AnsweredCert, failure, type ServedCa } from "./answer.js";
 import { type CachedAnswer, cachedHeaders, DEFAULT_CACHE_MB } from "./cache.js";
-import { limitConnections } from "./connections.js";
+import { defaultMaxConnections, limitConnections } from "./connections.js";
 import { MAX_GET_TARGET, requestFromPath } from "./get-path.js";
 import { type MetricsSnapshot, renderMetrics } from "./metrics.js";
 import { OcspService } from "./service.js";
@@ -431,7 +430,7 @@ export interface ResponderConfig {
   cacheMb?: number;
   /** Seconds an index without rows must stay so before it replaces one with rows; default 10. */
   indexSettleSeconds?: number;
-  /** Most connections open at once; default {@link defaultMaxConnections}. */
+  /** Most connections open at once; default: under the open-file limit (connections.ts). */
   maxConnections?: number;
 }
 
@@ -548,24 +547,4 @@ export function responderWarnings(config: ResponderConfig, now = new Date()): st
     const w = signerWarning(c.signerCert, pairOf(c, i).signerFile, next, now);
     return w ? [w] : [];
   });
-}
-
-/** Descriptors kept for index files, logs and the workers' channel. */
-const FD_MARGIN = 64;
-/** Beyond this, more connections only mean more memory held by slow clients. */
-const MAX_CONNECTIONS_CAP = 16_384;
-
-/**
- * A connection limit under the process's open-file limit (Linux /proc/self/limits), so that
- * the responder refuses and counts connections instead of failing to accept them.
- */
-export function defaultMaxConnections(): number {
-  let limit = 1024;
-  try {
-    const m = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "latin1"));
-    if (m) limit = Number(m[1]);
-  } catch {
-    // not Linux: assume the common default
-  }
-  return Math.max(16, Math.min(limit - FD_MARGIN, MAX_CONNECTIONS_CAP));
 }

@@ -89,8 +89,7 @@ export async function startWorkers(n: number, log: (message: string) => void): P
         else if (m.type === "failed") {
           if (started) log(`worker ${w.process.pid} could not start: ${m.message}`);
           reject(new Error(m.message));
-        }
-        else if (m.type === "metrics?") gather(w, m.id);
+        } else if (m.type === "metrics?") gather(w, m.id);
         else if (m.type === "snapshot") gathering.get(m.id)?.(m.snapshot);
       });
       w.once("exit", (code) => reject(new Error(`a worker failed to start (exit ${code})`)));
