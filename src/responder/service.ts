@@ -4,9 +4,9 @@
 
 import { performance } from "node:perf_hooks";
 import { describe } from "../errors.js";
-import { OCSP_STATUS } from "../ocsp/response-builder.js";
+import { OCSP_STATUS } from "../ocsp/status.js";
 import type { Certificate } from "../x509/cert.js";
-import { nameOneline } from "../x509/text.js";
+import { nameOneline } from "../x509/name-oneline.js";
 import { type Answer, Answerer, type AnswerPolicy, failure, type ServedCa } from "./answer.js";
 import { AnswerCache, type CachedAnswer, type CacheTiming, cachedAnswer } from "./cache.js";
 import { Metrics, type MetricsSnapshot } from "./metrics.js";
