@@ -47,6 +47,8 @@ export function requestFromPath(url: string): Buffer | undefined {
   const padding = segs.at(-1)?.match(/=*$/)?.[0].length ?? 0;
   for (let k = 0; k < segs.length; length -= segs[k]!.length + 1, k++) {
     if (length <= padding) break;
+    // A SEQUENCE's 0x30 encodes as 'M': most candidates end here, at no cost.
+    if (segs[k]!.charCodeAt(0) !== 0x4d) continue;
     const size = Math.floor(((length - padding) * 3) / 4);
     if (declaredSize(headOf(segs, k)) !== size) continue;
     const der = Buffer.from(segs.slice(k).join("/"), "base64");
@@ -68,9 +70,34 @@ function headOf(segs: readonly string[], k: number): string {
   return head.slice(0, HEADER_CHARS);
 }
 
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** Base64 and base64url digit values by character code; -1 elsewhere ('=' included). */
+const DIGIT = new Int8Array(128).fill(-1);
+for (const [i, c] of [...ALPHABET].entries()) DIGIT[c.charCodeAt(0)] = i;
+DIGIT[0x2d] = 62; // '-'
+DIGIT[0x5f] = 63; // '_'
+
+/** The bytes of up to HEADER_CHARS base64 characters, without a Buffer per candidate. */
+function decodeHead(base64: string): number[] {
+  const out: number[] = [];
+  let bits = 0;
+  let acc = 0;
+  for (let i = 0; i < base64.length; i++) {
+    const d = DIGIT[base64.charCodeAt(i)] ?? -1;
+    if (d < 0) break;
+    acc = (acc << 6) | d;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
 /** Total size a SEQUENCE header announces, or -1 when these bytes are no SEQUENCE header. */
 function declaredSize(base64: string): number {
-  const h = Buffer.from(base64, "base64");
+  const h = decodeHead(base64);
   if (h.length < 2 || h[0] !== 0x30) return -1;
   const first = h[1]!;
   if (first < 0x80) return 2 + first;
