@@ -6,11 +6,14 @@ import { DerError } from "./error.js";
  */
 export const MAX_OID_ARC_BYTES = 20;
 
-/** Throws unless `c` is the content of a DER OBJECT IDENTIFIER (minimal, complete arcs). */
-export function checkOidContent(c: Uint8Array, offset = 0): void {
-  if (c.length === 0) throw new DerError("OBJECT IDENTIFIER: empty", offset);
-  let arcStart = 0;
-  for (let i = 0; i < c.length; i++) {
+/**
+ * Throws unless `c[start..end)` (all of `c` by default) is the content of a DER OBJECT
+ * IDENTIFIER (minimal, complete arcs); `offset` is added to the positions errors give.
+ */
+export function checkOidContent(c: Uint8Array, offset = 0, start = 0, end = c.length): void {
+  if (end === start) throw new DerError("OBJECT IDENTIFIER: empty", offset + start);
+  let arcStart = start;
+  for (let i = start; i < end; i++) {
     const b = c[i]!;
     if (i === arcStart && b === 0x80)
       throw new DerError("OBJECT IDENTIFIER: non-minimal arc", offset + i);
@@ -19,8 +22,7 @@ export function checkOidContent(c: Uint8Array, offset = 0): void {
         throw new DerError("OBJECT IDENTIFIER: arc too long", offset + i);
     } else arcStart = i + 1;
   }
-  if (arcStart !== c.length)
-    throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + c.length - 1);
+  if (arcStart !== end) throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + end - 1);
 }
 
 export function decodeOid(c: Uint8Array): string {
