@@ -25,14 +25,15 @@ export function checkOidContent(c: Uint8Array, offset = 0, start = 0, end = c.le
   if (arcStart !== end) throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + end - 1);
 }
 
-export function decodeOid(c: Uint8Array): string {
-  checkOidContent(c);
+/** The dotted form of the OBJECT IDENTIFIER content `c[start..end)` (all of `c` by default). */
+export function decodeOid(c: Uint8Array, start = 0, end = c.length): string {
+  checkOidContent(c, 0, start, end);
   // Arcs below 2^46 (all but UUID-like ones) in plain numbers: every certificate holds a
   // dozen OIDs, and BigInt arithmetic is the slow part of reading them.
   let out = "";
   let v = 0;
-  for (let i = 0; i < c.length; i++) {
-    if (v >= 2 ** 46) return decodeArcs(c);
+  for (let i = start; i < end; i++) {
+    if (v >= 2 ** 46) return decodeArcs(c.subarray(start, end));
     const b = c[i]!;
     v = v * 128 + (b & 0x7f);
     if (b & 0x80) continue;

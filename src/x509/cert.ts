@@ -256,7 +256,7 @@ export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmId {
   if (!oidT || extra) throw new DerError("AlgorithmIdentifier: wrong shape", t.start);
   expectTag(oidT, TAG.OID, "algorithm");
   return {
-    oid: decodeOid(contentOf(buf, oidT)),
+    oid: decodeOid(buf, oidT.contentStart, oidT.end),
     params: paramsT ? bytesOf(buf, paramsT) : undefined,
   };
 }
@@ -335,7 +335,7 @@ export function parseExtensionList(buf: Uint8Array, seq: Tlv): Extension[] {
       throw new DerError("Extension: too many fields", ext.start);
     expectTag(valueT, TAG.OCTET_STRING, "extnValue");
     return {
-      oid: decodeOid(contentOf(buf, oidT)),
+      oid: decodeOid(buf, oidT.contentStart, oidT.end),
       critical: hasCritical && contentOf(buf, second!)[0] !== 0,
       value: contentOf(buf, valueT),
     };
