@@ -12,6 +12,7 @@ import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { encodeTlv, TAG } from "../src/der/der.js";
 import { certIdFor } from "../src/ocsp/certid.js";
 import { SHA1 } from "../src/ocsp/digests.js";
 import { encodeRequest, nonceExtension } from "../src/ocsp/request.js";
@@ -48,10 +49,15 @@ interface Reply {
   body: Buffer;
 }
 
-/** One HTTP exchange on a fresh connection. */
+/** One HTTP exchange on a fresh connection; `chunked` sends the body in two chunks, unannounced. */
 function http(
   url: string,
-  o: { method?: string; body?: Uint8Array; headers?: Record<string, string> } = {},
+  o: {
+    method?: string;
+    body?: Uint8Array;
+    headers?: Record<string, string>;
+    chunked?: boolean;
+  } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -70,7 +76,11 @@ function http(
       },
     );
     req.on("error", reject);
-    req.end(o.body);
+    if (o.chunked && o.body) {
+      const half = o.body.length >> 1;
+      req.write(o.body.subarray(0, half));
+      req.end(o.body.subarray(half));
+    } else req.end(o.body);
   });
 }
 
@@ -80,6 +90,22 @@ const requestFor = (leaf: string, nonce = false, issuer = inter) =>
     extensions: nonce ? [nonceExtension()] : [],
   });
 
+/** A request for the good leaf padded with a non-critical extension to exactly `size` bytes. */
+function requestOfSize(size: number): Uint8Array {
+  const certId = certIdFor(inter, cert(pki.leaves.good.cert), SHA1);
+  let pad = size;
+  for (let i = 0; i < 4; i++) {
+    const value = encodeTlv(TAG.OCTET_STRING, new Uint8Array(pad));
+    const der = encodeRequest({
+      requests: [{ certId, extensions: [] }],
+      extensions: [{ oid: "1.3.6.1.4.1.55555.7", critical: false, value }],
+    });
+    if (der.length === size) return der;
+    pad += size - der.length;
+  }
+  throw new Error(`no request of exactly ${size} bytes`);
+}
+
 const statusOf = (body: Buffer) => {
   const r = parseResponse(body);
   return r.status === 0 ? r.basic!.responses.map((s) => s.status).join(",") : `error ${r.status}`;
@@ -88,11 +114,13 @@ const statusOf = (body: Buffer) => {
 const getUrl = (base: string, der: Uint8Array, prefix = "") =>
   `${base}${prefix}${encodeURIComponent(Buffer.from(der).toString("base64"))}`;
 
+let indexCopies = 0;
+
 /** A responder for the test PKI's intermediate, on an index copy the test may rewrite. */
 async function start(
   o: { index?: string; nextUpdateSeconds?: number; unknownIssuer?: "unknown"; log?: string[] } = {},
 ): Promise<RunningResponder & { index: string }> {
-  const index = o.index ?? join(pki.dir, `serve-index-${Math.random().toString(36).slice(2)}.txt`);
+  const index = o.index ?? join(pki.dir, `serve-index-${++indexCopies}.txt`);
   if (!o.index) writeFileSync(index, readFileSync(pki.index));
   const r = await startResponder({
     cas: [
@@ -332,6 +360,22 @@ describe("limits: nobody waits for a slow, silent or greedy client", () => {
     assert.equal(after.status, "good");
     assert.ok(after.ms < 1000);
   });
+
+  // MAX_REQUEST_BYTES (64 KiB) is the largest body answered: "over 64 KiB" is refused.
+  for (const chunked of [false, true]) {
+    const how = chunked ? "chunked" : "with its Content-Length";
+    test(`bodies of 64 KiB − 1 and 64 KiB are answered, 64 KiB + 1 is refused (${how})`, async () => {
+      for (const [size, code] of [
+        [64 * 1024 - 1, 200],
+        [64 * 1024, 200],
+        [64 * 1024 + 1, 413],
+      ] as const) {
+        const res = await http(r.url, { body: requestOfSize(size), chunked });
+        assert.equal(res.code, code, `${size} bytes`);
+        if (code === 200) assert.equal(statusOf(res.body), "good", `${size} bytes`);
+      }
+    });
+  }
 
   test("a chunked body over 64 KiB is cut off as soon as it passes the limit", async () => {
     const reply = await new Promise<string>((resolve) => {
