@@ -10,12 +10,11 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } 
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { captureIo } from "../src/check/cli.ts";
 import { exitCode } from "../src/check/report.ts";
-import { checkCommand } from "../src/cli/check.ts";
 import { certIdFor } from "../src/ocsp/certid.ts";
 import { SHA1 } from "../src/ocsp/digests.ts";
 import { loadCertificate } from "../src/x509/load.ts";
+import { runBuiltCli } from "./support/cli.ts";
 import { signedResponse } from "./support/forge.ts";
 import {
   argv,
@@ -30,11 +29,10 @@ import {
   startOpensslResponder,
 } from "./support/pki.ts";
 
-/** Runs `check` in-process (fast), capturing what it prints. */
+/** Runs the built `check` in-process (fast, test/support/cli.ts), capturing what it prints. */
 async function check(...args: string[]) {
-  const c = captureIo();
-  const code = await checkCommand(args, c.io);
-  return { code, out: c.out(), err: c.err() };
+  const r = await runBuiltCli("check", args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 async function checkJson(...args: string[]) {
