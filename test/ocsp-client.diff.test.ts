@@ -165,6 +165,7 @@ import {
   startOpensslResponder,
   stripErrorStack,
 } from "./support/pki.js";
+import { sleep } from "./support/wait.js";
 
 type Tool = "openssl" | "ocspkit";
 const TOOLS: Record<Tool, string[]> = { openssl: ["openssl"], ocspkit: ocspkitCommand() };
@@ -322,8 +323,6 @@ function assertSameBytes(files: Record<Tool, string>, what: string) {
   assert.equal(existsSync(fk), existsSync(fo), `${what}: existence differs (${fo} vs ${fk})`);
   if (existsSync(fo)) assert.deepEqual(readFileSync(fk), readFileSync(fo), `${what}: bytes differ`);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Offline artefacts made once with the OpenSSL responder code (`-reqin … -respout …`). */
 let offline: {

@@ -25,6 +25,7 @@ import {
   pemCertificate,
   signatureText,
 } from "../src/x509/text.js";
+import { pool } from "./support/pki.js";
 import { OPENSSL_VECTORS, testWithVectors } from "./support/vectors.js";
 
 const VECTORS = OPENSSL_VECTORS;
@@ -49,14 +50,7 @@ function openssl(args: readonly string[], input?: Uint8Array): Promise<Buffer> {
   });
 }
 
-/** `fn` over `items`, `limit` at a time (openssl runs on both cores while node compares). */
-async function pool<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>) {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  });
-  await Promise.all(lanes);
-}
+/** openssl runs at once: both cores busy while node compares. */
 const AT_ONCE = 4;
 
 /** One run of openssl per distinct question: the same certificate is asked about by several tests. */
@@ -211,8 +205,8 @@ async function issued(name: string, keyFile: string, options: IssueOptions = {})
   certs.set(name, derOf(`${name}.pem`));
 }
 
-/** A self-signed certificate whose subject comes from a request config (string masks, OIDs). */
-async function fromConfig(name: string, config: string) {
+/** A certificate self-signed with the root's key, its subject given by `subjectArgs`. */
+async function rootSigned(name: string, subjectArgs: readonly string[]) {
   await openssl([
     "req",
     "-x509",
@@ -221,13 +215,16 @@ async function fromConfig(name: string, config: string) {
     "root.key",
     "-days",
     "1",
-    "-config",
-    file(`${name}.cnf`, config),
+    ...subjectArgs,
     "-out",
     `${name}.pem`,
   ]);
   certs.set(name, derOf(`${name}.pem`));
 }
+
+/** A self-signed certificate whose subject comes from a request config (string masks, OIDs). */
+const fromConfig = (name: string, config: string) =>
+  rootSigned(name, ["-config", file(`${name}.cnf`, config)]);
 
 const SECTIONS = `
 [dn_sect]
@@ -408,24 +405,9 @@ before(async () => {
         "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32",
       ),
     () => selfSigned("dsa", "dsa.key", "/CN=DSA"),
-    ...SUBJECTS.map((subj, i) => async () => {
-      await openssl([
-        "req",
-        "-x509",
-        "-new",
-        "-key",
-        "root.key",
-        "-utf8",
-        "-multivalue-rdn",
-        "-subj",
-        subj,
-        "-days",
-        "1",
-        "-out",
-        `name${i}.pem`,
-      ]);
-      certs.set(`name${i}`, derOf(`name${i}.pem`));
-    }),
+    ...SUBJECTS.map(
+      (subj, i) => () => rootSigned(`name${i}`, ["-utf8", "-multivalue-rdn", "-subj", subj]),
+    ),
     () =>
       fromConfig(
         "bmp",

@@ -160,7 +160,7 @@ export function ocspkitCommand(): string[] {
 }
 
 /** Runs a bounded number of async jobs at once. */
-async function pool<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>) {
+export async function pool<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>) {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
