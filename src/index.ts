@@ -25,6 +25,13 @@ export {
   type SingleResponse,
 } from "./ocsp/response.js";
 export { requestText, responseText } from "./ocsp/text.js";
+export type { CheckResult as ProbeCheckResult, CheckStatus, Profile } from "./probe/checks.js";
+export {
+  type ProbeOptions,
+  type ProbeReport,
+  probeExitCode,
+  probeResponder,
+} from "./probe/probe.js";
 export {
   type ResponderConfig,
   startResponder,

@@ -8,6 +8,7 @@ Commands:
   serve     run an OCSP responder
   staple    validate a TLS server's stapled OCSP response
   inspect   decode an OCSP request or response
+  probe     grade an OCSP responder against RFC 6960, RFC 5019 and the CA/B Forum rules
   demo      a throw-away PKI and responder, checked end to end
 `;
 
@@ -24,6 +25,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import("./staple.js")).stapleCommand(rest, processIo);
     case "inspect":
       return (await import("./inspect.js")).inspectCommand(rest, processIo);
+    case "probe":
+      return (await import("./probe.js")).probeCommand(rest, processIo);
     case "demo":
       return (await import("./demo.js")).demoCommand(rest, processIo);
     case undefined:

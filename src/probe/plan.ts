@@ -1,0 +1,267 @@
+// The probe's exchanges: which questions to ask a responder, decided from the inputs before any
+// check runs, then asked one at a time. Checks only read what this module recorded; none of them
+// sends anything. Not here: judging the answers (checks.ts) or printing them (report.ts).
+//
+// The order is deliberate: the questions every check needs come first, the malformed ones last,
+// because some responders (OpenSSL's, without -ignore_err) exit after a request they cannot read.
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { encodeTlv, TAG } from "../der/der.js";
+import { describe, OcspError } from "../errors.js";
+import { type CertId, certIdFor } from "../ocsp/certid.js";
+import { digestByName, SHA1 } from "../ocsp/digests.js";
+import { encodeRequest, nonceExtension } from "../ocsp/request.js";
+import { type OcspResponse, parseResponse } from "../ocsp/response.js";
+import { getUrl, type RawReply, sendRaw } from "../transport/http.js";
+import type { Certificate, Extension } from "../x509/cert.js";
+
+export const USER_AGENT = "ocspkit probe";
+
+/** What the probe asks about: the responder, its CA, and certificates whose status is known. */
+export interface Target {
+  readonly url: string;
+  readonly issuer: Certificate;
+  readonly good?: Certificate;
+  readonly revoked?: Certificate;
+}
+
+export interface PlanOptions {
+  /** Per exchange. */
+  readonly timeoutMs: number;
+  /** How many more times the main question is asked (POST and GET in turn) for `consistency`. */
+  readonly repeat: number;
+}
+
+/** Why an exchange brought no HTTP answer. */
+export type Failure = "timeout" | "refused" | "dropped" | "other";
+
+export interface Exchange {
+  readonly name: string;
+  /** One line for people: what the exchange asks. */
+  readonly purpose: string;
+  readonly method: "GET" | "POST";
+  readonly url: string;
+  /** The DER request (or the bytes standing in for one). */
+  readonly request: Uint8Array;
+  /** The CertIDs the request asks about, in order; empty for the malformed ones. */
+  readonly asked: readonly CertId[];
+  readonly requestExtensions: readonly Extension[];
+  /** When the answer (or the failure) came. */
+  readonly at: Date;
+  readonly ms: number;
+  readonly reply?: RawReply;
+  readonly failure?: { readonly kind: Failure; readonly message: string };
+  /**
+   * Set when the connection was refused after the responder had answered earlier ones: the
+   * name of the exchange after which it stopped listening.
+   */
+  readonly goneAfter?: string;
+  /** The parsed answer, when the reply was HTTP 200 with a body that parses. */
+  readonly response?: OcspResponse;
+  readonly parseError?: string;
+}
+
+interface Planned {
+  readonly name: string;
+  readonly purpose: string;
+  readonly method: "GET" | "POST";
+  readonly url: string;
+  readonly request: Uint8Array;
+  readonly asked: readonly CertId[];
+  readonly requestExtensions: readonly Extension[];
+  readonly headers?: readonly [string, string][];
+}
+
+/** The main question's subject: the good certificate, else the revoked one, else a random serial. */
+export type Subject = "good" | "revoked" | "random";
+
+export interface Plan {
+  readonly subject: Subject;
+  /** The unassigned serial asked about. */
+  readonly randomSerial: Uint8Array;
+  readonly exchanges: readonly Exchange[];
+}
+
+/** A positive INTEGER of 16 bytes no CA has issued: BR 7.1 serials have 64 random bits at least. */
+function randomSerial(): Uint8Array {
+  const s = randomBytes(16);
+  s[0] = (s[0]! & 0x3f) | 0x40;
+  return new Uint8Array(s);
+}
+
+const requestFor = (ids: readonly CertId[], exts: readonly Extension[] = []) =>
+  encodeRequest({ requests: ids.map((certId) => ({ certId, extensions: [] })), extensions: exts });
+
+/** The base URL with one slash more: `http://h/ocsp/` + `/` + request, as some clients build it. */
+function slashedGetUrl(url: string, der: Uint8Array): string {
+  const base = url.endsWith("/") ? url : `${url}/`;
+  return `${base}/${encodeURIComponent(Buffer.from(der).toString("base64"))}`;
+}
+
+function rawGetUrl(url: string, der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString("base64");
+  return url.endsWith("/") ? url + b64 : `${url}/${b64}`;
+}
+
+/** Asks every planned question in turn and records what came back. */
+export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
+  const sha1 = (c: Certificate | Uint8Array) => certIdFor(t.issuer, c, SHA1);
+  const serial = randomSerial();
+  const subject: Subject = t.good ? "good" : t.revoked ? "revoked" : "random";
+  const main = t.good ?? t.revoked ?? serial;
+  const mainId = sha1(main);
+  const mainDer = requestFor([mainId]);
+  const randomId = sha1(serial);
+  const post = (name: string, purpose: string, ids: CertId[], exts: Extension[] = []): Planned => ({
+    name,
+    purpose,
+    method: "POST",
+    url: t.url,
+    request: requestFor(ids, exts),
+    asked: ids,
+    requestExtensions: exts,
+  });
+  const get = (name: string, purpose: string, url: string, headers?: [string, string][]) =>
+    ({
+      name,
+      purpose,
+      method: "GET",
+      url,
+      request: mainDer,
+      asked: [mainId],
+      requestExtensions: [],
+      headers,
+    }) satisfies Planned;
+  const junk = (name: string, purpose: string, bytes: Uint8Array): Planned => ({
+    name,
+    purpose,
+    method: "POST",
+    url: t.url,
+    request: bytes,
+    asked: [],
+    requestExtensions: [],
+  });
+
+  const what = subject === "random" ? "an unassigned serial" : `the --${subject} certificate`;
+  const second = subject === "good" && t.revoked ? t.revoked : serial;
+  const foreign: CertId = {
+    hashAlgorithm: SHA1.oid,
+    issuerNameHash: new Uint8Array(randomBytes(20)),
+    issuerKeyHash: new Uint8Array(randomBytes(20)),
+    serial: randomSerial(),
+  };
+  const inner = mainDer.subarray(2);
+
+  const first: Planned[] = [post("post", `POST, SHA-1 CertID of ${what}`, [mainId])];
+  const plannedRest: Planned[] = [
+    ...(subject === "good" && t.revoked
+      ? [post("revoked", "POST, SHA-1 CertID of the --revoked certificate", [sha1(t.revoked)])]
+      : []),
+    post("sha256", `POST, SHA-256 CertID of ${what}`, [
+      certIdFor(t.issuer, main, digestByName("sha256")!),
+    ]),
+    ...(subject === "random"
+      ? []
+      : [post("random-serial", "POST, a random 16-byte serial under the issuer", [randomId])]),
+    post("foreign-issuer", "POST, a CertID with random issuer hashes", [foreign]),
+    post("two-certids", "POST, two CertIDs in one request", [mainId, sha1(second)]),
+    post("nonce-32", "POST with a 32-byte nonce", [mainId], [nonceExtension(randomBytes(32))]),
+    post("nonce-129", "POST with a 129-byte nonce", [mainId], [nonceExtension(randomBytes(129))]),
+    ...Array.from({ length: o.repeat }, (_, i) =>
+      i % 2
+        ? get(`repeat-${i + 1}`, "GET of the main question again", getUrl(t.url, mainDer))
+        : { ...post(`repeat-${i + 1}`, "POST of the main question again", [mainId]) },
+    ),
+    get("get-raw", "GET with the base64 not %-escaped", rawGetUrl(t.url, mainDer)),
+    junk("garbage", "POST of random bytes", encodeTlv(TAG.OCTET_STRING, randomBytes(32))),
+    // Cut inside, with the outer length made to fit: a responder that reads by DER length
+    // (OpenSSL's) would otherwise wait for bytes that never come, and the cut go unseen.
+    junk(
+      "truncated",
+      "POST of a request cut in half",
+      encodeTlv(TAG.SEQUENCE, inner.subarray(0, inner.length >> 1)),
+    ),
+    junk(
+      "oversize",
+      "POST of a 100 KB body",
+      encodeTlv(TAG.SEQUENCE, encodeTlv(TAG.OCTET_STRING, randomBytes(100 * 1024))),
+    ),
+    get("get-slash", "GET after a base URL ending in /", slashedGetUrl(t.url, mainDer)),
+  ];
+
+  const done: Exchange[] = [];
+  const ask = async (p: Planned) => {
+    const x = await run(p, o.timeoutMs, done);
+    done.push(x);
+    return x;
+  };
+  await ask(first[0]!);
+  const viaGet = await ask(
+    get("get", "GET (RFC 5019) of the same request", getUrl(t.url, mainDer)),
+  );
+  const etag = header(viaGet.reply, "etag");
+  if (viaGet.reply?.status === 200 && etag) {
+    await ask(
+      get("get-conditional", "GET again with If-None-Match", getUrl(t.url, mainDer), [
+        ["If-None-Match", etag],
+      ]),
+    );
+  }
+  for (const p of plannedRest) await ask(p);
+  return { subject, randomSerial: serial, exchanges: done };
+}
+
+export function header(reply: RawReply | undefined, name: string): string | undefined {
+  const v = reply?.headers[name];
+  return Array.isArray(v) ? v.join(", ") : v;
+}
+
+async function run(p: Planned, timeoutMs: number, before: readonly Exchange[]): Promise<Exchange> {
+  const t0 = performance.now();
+  const base = {
+    name: p.name,
+    purpose: p.purpose,
+    method: p.method,
+    url: p.url,
+    request: p.request,
+    asked: p.asked,
+    requestExtensions: p.requestExtensions,
+  };
+  try {
+    const reply = await sendRaw(p.url, p.method === "POST" ? p.request : undefined, {
+      timeoutMs,
+      headers: [["User-Agent", USER_AGENT], ...(p.headers ?? [])],
+    });
+    const ms = performance.now() - t0;
+    const x = { ...base, at: new Date(), ms, reply };
+    if (reply.status !== 200) return x;
+    try {
+      return { ...x, response: parseResponse(reply.body) };
+    } catch (err) {
+      return { ...x, parseError: describe(err) };
+    }
+  } catch (err) {
+    const ms = performance.now() - t0;
+    const kind = failureKind(err);
+    // Refused now, answered before: the responder went away after the last one it took.
+    const took = before.filter((b) => b.failure?.kind !== "refused");
+    const goneAfter =
+      kind === "refused" && before.some((b) => b.reply) ? took.at(-1)?.name : undefined;
+    return {
+      ...base,
+      at: new Date(),
+      ms,
+      failure: { kind, message: describe(err) },
+      ...(goneAfter ? { goneAfter } : {}),
+    };
+  }
+}
+
+function failureKind(err: unknown): Failure {
+  if (err instanceof OcspError && /within \d+ ms/.test(err.message)) return "timeout";
+  const code = (err as { cause?: NodeJS.ErrnoException }).cause?.code;
+  if (code === "ECONNREFUSED") return "refused";
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED") return "dropped";
+  if (/socket hang up/i.test(describe(err))) return "dropped";
+  return "other";
+}
