@@ -105,6 +105,15 @@ function httpProblem(x: Exchange | undefined, strictType = true): string | undef
   return undefined;
 }
 
+/**
+ * An exchange refused because the responder had stopped listening: that is reported where it
+ * happened (a warning on the exchange that went first), never as a wrong answer here.
+ */
+function gone(x: Exchange | undefined): Outcome | undefined {
+  if (!x?.goneAfter) return undefined;
+  return warn(`not asked: the responder stopped listening after "${x.goneAfter}"`);
+}
+
 /** What an answer says, in a few words: the OCSP status, or each SingleResponse's status. */
 function said(x: Exchange): string {
   const r = x.response!;
@@ -144,6 +153,8 @@ function httpPost(c: ProbeContext): Outcome {
 
 function httpGet(c: ProbeContext): Outcome {
   const x = ex(c, "get")!;
+  const g = gone(x);
+  if (g) return g;
   const p = httpProblem(x) ?? differsFromPost(c, x);
   if (p) return lightweight(c, `GET ${x.url.length > 60 ? "{url}/{request}" : x.url}: ${p}`, x.ms);
   return pass(`HTTP 200, the same answer as the POST: ${said(x)}`, x.ms);
@@ -155,16 +166,16 @@ function getEncoding(c: ProbeContext): Outcome {
   const slash = ex(c, "get-slash")!;
   const b64 = Buffer.from(mainExchange(c).request).toString("base64");
   const special = [...new Set(b64.match(/[+/=]/g) ?? [])].join(" ");
-  const rawProblem = httpProblem(raw) ?? differsFromPost(c, raw);
-  const slashProblem = httpProblem(slash) ?? differsFromPost(c, slash);
   const note = special ? `(the base64 holds ${special})` : "(this base64 holds no + / =)";
-  if (rawProblem)
-    return lightweight(c, `the base64 sent without %-escapes ${note} got ${rawProblem}`, raw.ms);
+  const rawProblem = httpProblem(raw) ?? differsFromPost(c, raw);
+  if (rawProblem) {
+    const detail = `the base64 sent without %-escapes ${note} got ${rawProblem}`;
+    return raw.goneAfter ? warn(detail, raw.ms) : lightweight(c, detail, raw.ms);
+  }
+  const slashProblem = httpProblem(slash) ?? differsFromPost(c, slash);
   if (slashProblem) {
-    return warn(
-      `the request after a base URL ending in "/" (a "//" path) got ${slashProblem}`,
-      slash.ms,
-    );
+    const detail = `the request after a base URL ending in "/" (a "//" path) got ${slashProblem}`;
+    return warn(detail, slash.ms);
   }
   return pass(`escaped, unescaped ${note} and after a "//" path: all answered alike`);
 }
@@ -465,6 +476,8 @@ function multiCertId(c: ProbeContext): Outcome {
 
 function nonceEcho(c: ProbeContext): Outcome {
   const x = ex(c, "nonce-32")!;
+  const g = gone(x);
+  if (g) return g;
   const p = httpProblem(x);
   if (p) return fail(`a request with a 32-byte nonce got ${p}`, x.ms);
   const bs = basicOf(x);
@@ -756,6 +769,8 @@ function freshness(c: ProbeContext): Outcome {
 function knownGood(c: ProbeContext): Outcome {
   const x = knownExchange(c, "good");
   if (!x) return skip("no --good certificate given");
+  const g = gone(x);
+  if (g) return g;
   const p = httpProblem(x);
   if (p) return fail(`the --good certificate's question got ${p}`, x.ms);
   const v = verdictFor(x, x.asked[0]!);
@@ -768,6 +783,8 @@ const BR_REASONS = new Set([1, 3, 4, 5, 9]);
 function knownRevoked(c: ProbeContext): Outcome {
   const x = knownExchange(c, "revoked");
   if (!x) return skip("no --revoked certificate given");
+  const g = gone(x);
+  if (g) return g;
   const p = httpProblem(x);
   if (p) return fail(`the --revoked certificate's question got ${p}`, x.ms);
   const s = basicOf(x) && singleFor(x, x.asked[0]!);
@@ -802,7 +819,7 @@ function unassignedSerial(c: ProbeContext): Outcome {
 
 function consistency(c: ProbeContext): Outcome {
   const xs = c.plan.exchanges.filter(
-    (x) => x.name === "post" || x.name === "get" || x.name.startsWith("repeat-"),
+    (x) => !x.goneAfter && (x.name === "post" || x.name === "get" || x.name.startsWith("repeat-")),
   );
   const notes: string[] = [];
   for (const m of ["POST", "GET"] as const) {

@@ -30,7 +30,7 @@ const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222;padding:0 1em}
 h1{font-size:1.4em}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
-th.group{background:#f3f3f3}.st{font-weight:bold;text-transform:uppercase}
+th.group{background:#f3f3f3}td:first-child,td:last-child{white-space:nowrap}.st{font-weight:bold;text-transform:uppercase}
 pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:12px}
 details{margin:.4em 0}summary{cursor:pointer}code{font-size:12px}
 ${Object.entries(COLOURS)

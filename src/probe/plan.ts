@@ -2,11 +2,12 @@
 // check runs, then asked one at a time. Checks only read what this module recorded; none of them
 // sends anything. Not here: judging the answers (checks.ts) or printing them (report.ts).
 //
-// The order is deliberate: the questions every check needs come first, the malformed ones last,
-// because some responders (OpenSSL's, without -ignore_err) exit after a request they cannot read.
+// The order is deliberate: POSTs of well-formed questions first, then GETs, the malformed requests
+// last, because some responders (OpenSSL's, without -ignore_err) exit after a request they cannot
+// read; what is refused after that is recorded as such (goneAfter), not as a wrong answer.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { encodeTlv, TAG } from "../der/der.js";
+import { encodeTlv, readTlv, TAG } from "../der/der.js";
 import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor } from "../ocsp/certid.js";
 import { digestByName, SHA1 } from "../ocsp/digests.js";
@@ -150,10 +151,11 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
     issuerKeyHash: new Uint8Array(randomBytes(20)),
     serial: randomSerial(),
   };
-  const inner = mainDer.subarray(2);
+  const inner = mainDer.subarray(readTlv(mainDer, 0).contentStart);
 
-  const first: Planned[] = [post("post", `POST, SHA-1 CertID of ${what}`, [mainId])];
-  const plannedRest: Planned[] = [
+  // POSTs first: a responder that dies on a GET it cannot read has answered them by then.
+  const posts: Planned[] = [
+    post("post", `POST, SHA-1 CertID of ${what}`, [mainId]),
     ...(subject === "good" && t.revoked
       ? [post("revoked", "POST, SHA-1 CertID of the --revoked certificate", [sha1(t.revoked)])]
       : []),
@@ -167,6 +169,8 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
     post("two-certids", "POST, two CertIDs in one request", [mainId, sha1(second)]),
     post("nonce-32", "POST with a 32-byte nonce", [mainId], [nonceExtension(randomBytes(32))]),
     post("nonce-129", "POST with a 129-byte nonce", [mainId], [nonceExtension(randomBytes(129))]),
+  ];
+  const tail: Planned[] = [
     ...Array.from({ length: o.repeat }, (_, i) =>
       i % 2
         ? get(`repeat-${i + 1}`, "GET of the main question again", getUrl(t.url, mainDer))
@@ -195,7 +199,7 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
     done.push(x);
     return x;
   };
-  await ask(first[0]!);
+  for (const p of posts) await ask(p);
   const viaGet = await ask(
     get("get", "GET (RFC 5019) of the same request", getUrl(t.url, mainDer)),
   );
@@ -207,7 +211,7 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
       ]),
     );
   }
-  for (const p of plannedRest) await ask(p);
+  for (const p of tail) await ask(p);
   return { subject, randomSerial: serial, exchanges: done };
 }
 
