@@ -766,13 +766,18 @@ function freshness(c: ProbeContext): Outcome {
   return pass(`thisUpdate ${span(age)} old, nextUpdate ${span(left)} away`);
 }
 
-function knownGood(c: ProbeContext): Outcome {
-  const x = knownExchange(c, "good");
-  if (!x) return skip("no --good certificate given");
-  const g = gone(x);
-  if (g) return g;
+/** The answered exchange about a known certificate, or the outcome when there is none. */
+function answeredAbout(c: ProbeContext, which: "good" | "revoked"): Exchange | Outcome {
+  const x = knownExchange(c, which);
+  if (!x) return skip(`no --${which} certificate given`);
   const p = httpProblem(x);
-  if (p) return fail(`the --good certificate's question got ${p}`, x.ms);
+  if (p) return gone(x) ?? fail(`the --${which} certificate's question got ${p}`, x.ms);
+  return x;
+}
+
+function knownGood(c: ProbeContext): Outcome {
+  const x = answeredAbout(c, "good");
+  if (!("asked" in x)) return x;
   const v = verdictFor(x, x.asked[0]!);
   return v === "good" ? pass("good", x.ms) : fail(`the --good certificate reads ${v}`, x.ms);
 }
@@ -781,12 +786,8 @@ function knownGood(c: ProbeContext): Outcome {
 const BR_REASONS = new Set([1, 3, 4, 5, 9]);
 
 function knownRevoked(c: ProbeContext): Outcome {
-  const x = knownExchange(c, "revoked");
-  if (!x) return skip("no --revoked certificate given");
-  const g = gone(x);
-  if (g) return g;
-  const p = httpProblem(x);
-  if (p) return fail(`the --revoked certificate's question got ${p}`, x.ms);
+  const x = answeredAbout(c, "revoked");
+  if (!("asked" in x)) return x;
   const s = basicOf(x) && singleFor(x, x.asked[0]!);
   if (s?.status !== "revoked")
     return fail(`the --revoked certificate reads ${verdictFor(x, x.asked[0]!)}`, x.ms);
@@ -883,68 +884,40 @@ function crlAgreement(c: ProbeContext): Outcome {
 }
 
 /** Every check, in the order of ../shared/PROBE.md. */
-export const CHECKS: readonly CheckDef[] = [
-  { id: "http-post", group: "HTTP", spec: "RFC 6960 A.1", run: httpPost },
-  { id: "http-get", group: "HTTP", spec: "RFC 5019 §5; BR 4.9.9", run: httpGet },
-  { id: "get-encoding", group: "HTTP", spec: "RFC 6960 A.1; Boulder, EJBCA", run: getEncoding },
-  { id: "get-size", group: "HTTP", spec: "RFC 5019 §5", run: getSize },
-  { id: "latency", group: "HTTP", spec: "BR 4.10.2", run: latency },
-  { id: "cache-headers", group: "HTTP", spec: "RFC 5019 §6.2", run: cacheHeaders },
-  {
-    id: "conditional-get",
-    group: "HTTP",
-    spec: "RFC 9110/9111; Boulder, cfssl",
-    run: conditionalGet,
-  },
-  { id: "error-no-cache", group: "HTTP", spec: "Boulder and EJBCA practice", run: errorNoCache },
-  {
-    id: "malformed-request",
-    group: "Robustness",
-    spec: "RFC 6960 §2.3, §4.2.1",
-    run: malformedRequest,
-  },
-  {
-    id: "oversize-request",
-    group: "Robustness",
-    spec: "robustness; Boulder caps at 10 KB",
-    run: oversizeRequest,
-  },
-  {
-    id: "unknown-issuer",
-    group: "Request handling",
-    spec: "RFC 5019 §2.2.3; BR 4.9.9",
-    run: unknownIssuer,
-  },
-  { id: "sha1-certid", group: "Request handling", spec: "RFC 5019 §2.1.1", run: sha1CertId },
-  { id: "sha256-certid", group: "Request handling", spec: "RFC 9919", run: sha256CertId },
-  { id: "certid-echo", group: "Request handling", spec: "RFC 6960 §3.2 (1)", run: certIdEcho },
-  {
-    id: "multi-certid",
-    group: "Request handling",
-    spec: "RFC 6960 §4.2.2.3; RFC 5019 §2.1.1",
-    run: multiCertId,
-  },
-  { id: "nonce-echo", group: "Request handling", spec: "RFC 9654", run: nonceEcho },
-  { id: "nonce-oversize", group: "Robustness", spec: "RFC 9654 §2.1", run: nonceOversize },
-  { id: "signature", group: "Signature", spec: "RFC 6960 §3.2 (2)", run: signature },
-  { id: "signer-authorized", group: "Signature", spec: "RFC 6960 §4.2.2.2", run: signerAuthorized },
-  {
-    id: "delegate-profile",
-    group: "Signature",
-    spec: "RFC 6960 §4.2.2.2.1; BR 7.1.2.8",
-    run: delegateProfile,
-  },
-  { id: "responder-id", group: "Signature", spec: "RFC 6960 §4.2.1, §4.2.2.3", run: responderId },
-  { id: "signature-algorithm", group: "Signature", spec: "BR 7.1.3.2", run: signatureAlgorithm },
-  { id: "time-fields", group: "Time", spec: "RFC 6960 §4.2.2.1; RFC 5019 §2.2.4", run: timeFields },
-  { id: "validity-period", group: "Time", spec: "BR 4.9.9", run: validityPeriod },
-  { id: "freshness", group: "Time", spec: "BR 4.9.9", run: freshness },
-  { id: "known-good", group: "Status", spec: "RFC 6960 §2.2", run: knownGood },
-  { id: "known-revoked", group: "Status", spec: "RFC 6960 §2.2; BR 7.2.2, 7.3", run: knownRevoked },
-  { id: "unassigned-serial", group: "Status", spec: "BR 4.9.9", run: unassignedSerial },
-  { id: "consistency", group: "Status", spec: "stability of a responder fleet", run: consistency },
-  { id: "crl-agreement", group: "Status", spec: "consistency with the CRL", run: crlAgreement },
-];
+export const CHECKS: readonly CheckDef[] = (
+  [
+    ["http-post", "HTTP", "RFC 6960 A.1", httpPost],
+    ["http-get", "HTTP", "RFC 5019 §5; BR 4.9.9", httpGet],
+    ["get-encoding", "HTTP", "RFC 6960 A.1; Boulder, EJBCA", getEncoding],
+    ["get-size", "HTTP", "RFC 5019 §5", getSize],
+    ["latency", "HTTP", "BR 4.10.2", latency],
+    ["cache-headers", "HTTP", "RFC 5019 §6.2", cacheHeaders],
+    ["conditional-get", "HTTP", "RFC 9110/9111; Boulder, cfssl", conditionalGet],
+    ["error-no-cache", "HTTP", "Boulder and EJBCA practice", errorNoCache],
+    ["malformed-request", "Robustness", "RFC 6960 §2.3, §4.2.1", malformedRequest],
+    ["oversize-request", "Robustness", "robustness; Boulder caps at 10 KB", oversizeRequest],
+    ["unknown-issuer", "Request handling", "RFC 5019 §2.2.3; BR 4.9.9", unknownIssuer],
+    ["sha1-certid", "Request handling", "RFC 5019 §2.1.1", sha1CertId],
+    ["sha256-certid", "Request handling", "RFC 9919", sha256CertId],
+    ["certid-echo", "Request handling", "RFC 6960 §3.2 (1)", certIdEcho],
+    ["multi-certid", "Request handling", "RFC 6960 §4.2.2.3; RFC 5019 §2.1.1", multiCertId],
+    ["nonce-echo", "Request handling", "RFC 9654", nonceEcho],
+    ["nonce-oversize", "Robustness", "RFC 9654 §2.1", nonceOversize],
+    ["signature", "Signature", "RFC 6960 §3.2 (2)", signature],
+    ["signer-authorized", "Signature", "RFC 6960 §4.2.2.2", signerAuthorized],
+    ["delegate-profile", "Signature", "RFC 6960 §4.2.2.2.1; BR 7.1.2.8", delegateProfile],
+    ["responder-id", "Signature", "RFC 6960 §4.2.1, §4.2.2.3", responderId],
+    ["signature-algorithm", "Signature", "BR 7.1.3.2", signatureAlgorithm],
+    ["time-fields", "Time", "RFC 6960 §4.2.2.1; RFC 5019 §2.2.4", timeFields],
+    ["validity-period", "Time", "BR 4.9.9", validityPeriod],
+    ["freshness", "Time", "BR 4.9.9", freshness],
+    ["known-good", "Status", "RFC 6960 §2.2", knownGood],
+    ["known-revoked", "Status", "RFC 6960 §2.2; BR 7.2.2, 7.3", knownRevoked],
+    ["unassigned-serial", "Status", "BR 4.9.9", unassignedSerial],
+    ["consistency", "Status", "stability of a responder fleet", consistency],
+    ["crl-agreement", "Status", "consistency with the CRL", crlAgreement],
+  ] as const
+).map(([id, group, spec, run]) => ({ id, group, spec, run }));
 
 export const CHECK_IDS: readonly string[] = CHECKS.map((d) => d.id);
 

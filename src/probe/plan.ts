@@ -16,7 +16,7 @@ import { type OcspResponse, parseResponse } from "../ocsp/response.js";
 import { getUrl, type RawReply, sendRaw } from "../transport/http.js";
 import type { Certificate, Extension } from "../x509/cert.js";
 
-export const USER_AGENT = "ocspkit probe";
+const USER_AGENT = "ocspkit probe";
 
 /** What the probe asks about: the responder, its CA, and certificates whose status is known. */
 export interface Target {
@@ -36,7 +36,8 @@ export interface PlanOptions {
 /** Why an exchange brought no HTTP answer. */
 export type Failure = "timeout" | "refused" | "dropped" | "other";
 
-export interface Exchange {
+/** One planned question: what is sent, where, and what it asks about. */
+export interface Question {
   readonly name: string;
   /** One line for people: what the exchange asks. */
   readonly purpose: string;
@@ -47,6 +48,10 @@ export interface Exchange {
   /** The CertIDs the request asks about, in order; empty for the malformed ones. */
   readonly asked: readonly CertId[];
   readonly requestExtensions: readonly Extension[];
+}
+
+/** A question asked, with what came back. */
+export interface Exchange extends Question {
   /** When the answer (or the failure) came. */
   readonly at: Date;
   readonly ms: number;
@@ -62,14 +67,7 @@ export interface Exchange {
   readonly parseError?: string;
 }
 
-interface Planned {
-  readonly name: string;
-  readonly purpose: string;
-  readonly method: "GET" | "POST";
-  readonly url: string;
-  readonly request: Uint8Array;
-  readonly asked: readonly CertId[];
-  readonly requestExtensions: readonly Extension[];
+interface Planned extends Question {
   readonly headers?: readonly [string, string][];
 }
 
@@ -78,8 +76,6 @@ export type Subject = "good" | "revoked" | "random";
 
 export interface Plan {
   readonly subject: Subject;
-  /** The unassigned serial asked about. */
-  readonly randomSerial: Uint8Array;
   readonly exchanges: readonly Exchange[];
 }
 
@@ -212,7 +208,7 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
     );
   }
   for (const p of tail) await ask(p);
-  return { subject, randomSerial: serial, exchanges: done };
+  return { subject, exchanges: done };
 }
 
 export function header(reply: RawReply | undefined, name: string): string | undefined {
@@ -222,19 +218,11 @@ export function header(reply: RawReply | undefined, name: string): string | unde
 
 async function run(p: Planned, timeoutMs: number, before: readonly Exchange[]): Promise<Exchange> {
   const t0 = performance.now();
-  const base = {
-    name: p.name,
-    purpose: p.purpose,
-    method: p.method,
-    url: p.url,
-    request: p.request,
-    asked: p.asked,
-    requestExtensions: p.requestExtensions,
-  };
+  const { headers, ...base } = p;
   try {
     const reply = await sendRaw(p.url, p.method === "POST" ? p.request : undefined, {
       timeoutMs,
-      headers: [["User-Agent", USER_AGENT], ...(p.headers ?? [])],
+      headers: [["User-Agent", USER_AGENT], ...(headers ?? [])],
     });
     const ms = performance.now() - t0;
     const x = { ...base, at: new Date(), ms, reply };

@@ -55,7 +55,7 @@ export interface ProbeReport {
 const MAX_CRL_BYTES = 16 << 20;
 
 /** The ids `only` and `skip` leave; an unknown id is a usage error. */
-export function selectChecks(only?: readonly string[], skip?: readonly string[]): Set<string> {
+function selectChecks(only?: readonly string[], skip?: readonly string[]): Set<string> {
   for (const id of [...(only ?? []), ...(skip ?? [])]) {
     if (!CHECK_IDS.includes(id)) {
       throw new OcspError("ERR_USAGE", `unknown check id "${id}" (known: ${CHECK_IDS.join(", ")})`);
@@ -67,7 +67,7 @@ export function selectChecks(only?: readonly string[], skip?: readonly string[])
 }
 
 /** The responder URL to probe: the one given, else the first OCSP URL of a known certificate. */
-export function responderUrl(o: Pick<ProbeOptions, "url" | "good" | "revoked">): string {
+function responderUrl(o: Pick<ProbeOptions, "url" | "good" | "revoked">): string {
   const url = o.url ?? [o.good, o.revoked].flatMap((c) => c?.ocspUrls ?? [])[0];
   if (!url) {
     throw new OcspError(
