@@ -11,6 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { captureIo } from "../src/check/cli.js";
+import { probeCommand } from "../src/cli/probe.js";
 import { CHECK_IDS, type Profile } from "../src/probe/checks.js";
 import { probeHtml } from "../src/probe/html.js";
 import { probeExitCode, probeResponder } from "../src/probe/probe.js";
@@ -205,28 +207,31 @@ describe("against ocspkit serve", () => {
     ]);
     assert.equal(unknown.code, 64);
     assert.match(unknown.stderr, /unknown check id "nonsense"/);
-    assert.equal(
-      (await probeCli([url, ...argv`--issuer ${pki.intermediate.cert} --skip x,signature`])).code,
-      64,
+    // The other usage errors are refused before anything is sent: asked in-process.
+    const usage = async (args: string[], why: RegExp) => {
+      const cap = captureIo();
+      assert.equal(await probeCommand(args, cap.io), 64, args.join(" "));
+      assert.match(cap.err(), why);
+    };
+    const issuerArgs = argv`--issuer ${pki.intermediate.cert}`;
+    await usage([url, ...issuerArgs, ...argv`--skip x,signature`], /unknown check id "x"/);
+    await usage([url], /--issuer/);
+    await usage([url, ...issuerArgs, ...argv`--profile x`], /--profile/);
+    await usage(["ftp://x", ...issuerArgs], /http:\/\/ or https:\/\//);
+    await usage([...issuerArgs], /no responder URL/);
+    await usage([url, ...argv`--issuer ${pki.missing}`], /no such file/);
+    await usage(
+      [url, ...issuerArgs, ...argv`--crl ${pki.notACert}`],
+      /the CRL from .* is malformed/,
     );
-    assert.equal((await probeCli([url])).code, 64);
-    assert.equal(
-      (await probeCli([url, ...argv`--issuer ${pki.intermediate.cert} --profile x`])).code,
-      64,
+    await usage(
+      [url, ...issuerArgs, ...argv`--ca-file ${pki.caFiles.foreign}`],
+      /issuer is not trusted/,
     );
-    assert.equal(
-      (await probeCli(["ftp://x", ...argv`--issuer ${pki.intermediate.cert}`])).code,
-      64,
+    await usage(
+      [url, ...issuerArgs, ...argv`--good ${pki.foreignLeaf.cert}`],
+      /not issued by the issuer/,
     );
-    const missing = await probeCli([url, ...argv`--issuer ${pki.missing}`]);
-    assert.equal(missing.code, 64);
-    assert.match(missing.stderr, /no such file/);
-    const notIssued = await probeCli([
-      url,
-      ...argv`--issuer ${pki.intermediate.cert} --good ${pki.foreignLeaf.cert}`,
-    ]);
-    assert.equal(notIssued.code, 64);
-    assert.match(notIssued.stderr, /not issued by the issuer/);
   });
 
   test("--html: one well-formed, self-contained page with every check and exchange", async () => {
