@@ -207,6 +207,21 @@ describe("against ocspkit serve", () => {
     ]);
     assert.equal(unknown.code, 64);
     assert.match(unknown.stderr, /unknown check id "nonsense"/);
+    // Exchanges that no chosen check reads are not made.
+    const one = await probeResponder({ url, issuer, only: ["signature", "http-post"] });
+    assert.deepEqual(
+      one.exchanges.map((x) => x.name),
+      ["post"],
+    );
+    const gentle = await probeResponder({
+      url,
+      issuer,
+      good,
+      skip: ["malformed-request", "oversize-request"],
+    });
+    const sent = gentle.exchanges.map((x) => x.name);
+    assert.ok(!sent.includes("garbage") && !sent.includes("oversize"), sent.join());
+    assert.ok(sent.includes("get-slash") && sent.length < 20, sent.join());
     // The other usage errors are refused before anything is sent: asked in-process.
     const usage = async (args: string[], why: RegExp) => {
       const cap = captureIo();

@@ -47,6 +47,8 @@ export interface CheckDef {
   readonly spec: string;
   readonly group: "HTTP" | "Robustness" | "Request handling" | "Signature" | "Time" | "Status";
   readonly run: (c: ProbeContext) => Outcome;
+  /** The planned exchanges it reads beyond the main POST ("repeat" for the repeats). */
+  readonly asks: readonly string[];
 }
 
 const pass = (detail: string, ms?: number): Outcome => ({ status: "pass", detail, ms });
@@ -886,38 +888,74 @@ function crlAgreement(c: ProbeContext): Outcome {
 /** Every check, in the order of ../shared/PROBE.md. */
 export const CHECKS: readonly CheckDef[] = (
   [
-    ["http-post", "HTTP", "RFC 6960 A.1", httpPost],
-    ["http-get", "HTTP", "RFC 5019 §5; BR 4.9.9", httpGet],
-    ["get-encoding", "HTTP", "RFC 6960 A.1; Boulder, EJBCA", getEncoding],
-    ["get-size", "HTTP", "RFC 5019 §5", getSize],
-    ["latency", "HTTP", "BR 4.10.2", latency],
-    ["cache-headers", "HTTP", "RFC 5019 §6.2", cacheHeaders],
-    ["conditional-get", "HTTP", "RFC 9110/9111; Boulder, cfssl", conditionalGet],
-    ["error-no-cache", "HTTP", "Boulder and EJBCA practice", errorNoCache],
-    ["malformed-request", "Robustness", "RFC 6960 §2.3, §4.2.1", malformedRequest],
-    ["oversize-request", "Robustness", "robustness; Boulder caps at 10 KB", oversizeRequest],
-    ["unknown-issuer", "Request handling", "RFC 5019 §2.2.3; BR 4.9.9", unknownIssuer],
-    ["sha1-certid", "Request handling", "RFC 5019 §2.1.1", sha1CertId],
-    ["sha256-certid", "Request handling", "RFC 9919", sha256CertId],
-    ["certid-echo", "Request handling", "RFC 6960 §3.2 (1)", certIdEcho],
-    ["multi-certid", "Request handling", "RFC 6960 §4.2.2.3; RFC 5019 §2.1.1", multiCertId],
-    ["nonce-echo", "Request handling", "RFC 9654", nonceEcho],
-    ["nonce-oversize", "Robustness", "RFC 9654 §2.1", nonceOversize],
-    ["signature", "Signature", "RFC 6960 §3.2 (2)", signature],
-    ["signer-authorized", "Signature", "RFC 6960 §4.2.2.2", signerAuthorized],
-    ["delegate-profile", "Signature", "RFC 6960 §4.2.2.2.1; BR 7.1.2.8", delegateProfile],
-    ["responder-id", "Signature", "RFC 6960 §4.2.1, §4.2.2.3", responderId],
-    ["signature-algorithm", "Signature", "BR 7.1.3.2", signatureAlgorithm],
-    ["time-fields", "Time", "RFC 6960 §4.2.2.1; RFC 5019 §2.2.4", timeFields],
-    ["validity-period", "Time", "BR 4.9.9", validityPeriod],
-    ["freshness", "Time", "BR 4.9.9", freshness],
-    ["known-good", "Status", "RFC 6960 §2.2", knownGood],
-    ["known-revoked", "Status", "RFC 6960 §2.2; BR 7.2.2, 7.3", knownRevoked],
-    ["unassigned-serial", "Status", "BR 4.9.9", unassignedSerial],
-    ["consistency", "Status", "stability of a responder fleet", consistency],
-    ["crl-agreement", "Status", "consistency with the CRL", crlAgreement],
+    ["http-post", "HTTP", "RFC 6960 A.1", httpPost, []],
+    ["http-get", "HTTP", "RFC 5019 §5; BR 4.9.9", httpGet, ["get"]],
+    [
+      "get-encoding",
+      "HTTP",
+      "RFC 6960 A.1; Boulder, EJBCA",
+      getEncoding,
+      ["get", "get-raw", "get-slash"],
+    ],
+    ["get-size", "HTTP", "RFC 5019 §5", getSize, []],
+    ["latency", "HTTP", "BR 4.10.2", latency, []],
+    ["cache-headers", "HTTP", "RFC 5019 §6.2", cacheHeaders, ["get"]],
+    [
+      "conditional-get",
+      "HTTP",
+      "RFC 9110/9111; Boulder, cfssl",
+      conditionalGet,
+      ["get", "get-conditional"],
+    ],
+    ["error-no-cache", "HTTP", "Boulder and EJBCA practice", errorNoCache, []],
+    [
+      "malformed-request",
+      "Robustness",
+      "RFC 6960 §2.3, §4.2.1",
+      malformedRequest,
+      ["garbage", "truncated"],
+    ],
+    [
+      "oversize-request",
+      "Robustness",
+      "robustness; Boulder caps at 10 KB",
+      oversizeRequest,
+      ["oversize"],
+    ],
+    [
+      "unknown-issuer",
+      "Request handling",
+      "RFC 5019 §2.2.3; BR 4.9.9",
+      unknownIssuer,
+      ["foreign-issuer"],
+    ],
+    ["sha1-certid", "Request handling", "RFC 5019 §2.1.1", sha1CertId, []],
+    ["sha256-certid", "Request handling", "RFC 9919", sha256CertId, ["sha256"]],
+    ["certid-echo", "Request handling", "RFC 6960 §3.2 (1)", certIdEcho, []],
+    [
+      "multi-certid",
+      "Request handling",
+      "RFC 6960 §4.2.2.3; RFC 5019 §2.1.1",
+      multiCertId,
+      ["two-certids"],
+    ],
+    ["nonce-echo", "Request handling", "RFC 9654", nonceEcho, ["nonce-32"]],
+    ["nonce-oversize", "Robustness", "RFC 9654 §2.1", nonceOversize, ["nonce-129"]],
+    ["signature", "Signature", "RFC 6960 §3.2 (2)", signature, []],
+    ["signer-authorized", "Signature", "RFC 6960 §4.2.2.2", signerAuthorized, []],
+    ["delegate-profile", "Signature", "RFC 6960 §4.2.2.2.1; BR 7.1.2.8", delegateProfile, []],
+    ["responder-id", "Signature", "RFC 6960 §4.2.1, §4.2.2.3", responderId, []],
+    ["signature-algorithm", "Signature", "BR 7.1.3.2", signatureAlgorithm, []],
+    ["time-fields", "Time", "RFC 6960 §4.2.2.1; RFC 5019 §2.2.4", timeFields, []],
+    ["validity-period", "Time", "BR 4.9.9", validityPeriod, []],
+    ["freshness", "Time", "BR 4.9.9", freshness, []],
+    ["known-good", "Status", "RFC 6960 §2.2", knownGood, []],
+    ["known-revoked", "Status", "RFC 6960 §2.2; BR 7.2.2, 7.3", knownRevoked, ["revoked"]],
+    ["unassigned-serial", "Status", "BR 4.9.9", unassignedSerial, ["random-serial"]],
+    ["consistency", "Status", "stability of a responder fleet", consistency, ["get", "repeat"]],
+    ["crl-agreement", "Status", "consistency with the CRL", crlAgreement, ["revoked"]],
   ] as const
-).map(([id, group, spec, run]) => ({ id, group, spec, run }));
+).map(([id, group, spec, run, asks]) => ({ id, group, spec, run, asks }));
 
 export const CHECK_IDS: readonly string[] = CHECKS.map((d) => d.id);
 

@@ -9,6 +9,7 @@ import { download } from "../x509/fetch-issuer.js";
 import { nameOneline } from "../x509/text.js";
 import {
   CHECK_IDS,
+  CHECKS,
   type CheckResult,
   type CheckStatus,
   type CrlInput,
@@ -97,7 +98,8 @@ export async function probeResponder(o: ProbeOptions): Promise<ProbeReport> {
   const profile = o.profile ?? "rfc5019";
   const timeoutMs = o.timeoutMs ?? 10_000;
   const target = { url, issuer: o.issuer, good: o.good, revoked: o.revoked };
-  const plan = await runPlan(target, { timeoutMs, repeat: o.repeat ?? 4 });
+  const wanted = new Set(CHECKS.filter((d) => ids.has(d.id)).flatMap((d) => d.asks));
+  const plan = await runPlan(target, { timeoutMs, repeat: o.repeat ?? 4, wanted });
   const crl = ids.has("crl-agreement") ? await crlInput(o, timeoutMs) : undefined;
   const checks = runChecks({ target, profile, plan, crl }, ids);
   const summary: Summary = { pass: 0, fail: 0, warn: 0, skip: 0 };
