@@ -493,6 +493,42 @@ describe("a responder with one planted fault", () => {
     });
   }
 
+  test("a delegated signer without id-pkix-ocsp-nocheck fails delegate-profile, except under rfc", async () => {
+    const cnf = join(dir, "signer.cnf");
+    writeFileSync(
+      cnf,
+      "[s]\nbasicConstraints = critical,CA:false\nkeyUsage = critical,digitalSignature\n" +
+        "extendedKeyUsage = OCSPSigning\n",
+    );
+    const [key, csr, cert] = ["nn.key", "nn.csr", "nn.pem"].map((n) => join(dir, n)) as [
+      string,
+      string,
+      string,
+    ];
+    const { cert: ca, key: caKey } = pki.intermediate;
+    await openssl(argv`genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${key}`);
+    await openssl(argv`req -new -key ${key} -subj /CN=no-nocheck -out ${csr}`);
+    await openssl(
+      argv`x509 -req -in ${csr} -CA ${ca} -CAkey ${caKey} -set_serial 0x5f01 -days 365
+           -extfile ${cnf} -extensions s -out ${cert}`,
+    );
+    for (const [profile, fails] of [
+      ["rfc5019", ["delegate-profile"]],
+      ["rfc", []],
+    ] as const) {
+      const server = await startFaultResponder(pki, undefined, { signer: { cert, key } });
+      try {
+        const r = await probeResponder({ url: server.url, issuer, good, revoked, profile });
+        const failed = r.checks.filter((c) => c.status === "fail").map((c) => c.id);
+        assert.deepEqual(failed, fails, profile);
+        const dp = r.checks.find((c) => c.id === "delegate-profile")!;
+        assert.match(dp.detail, /lacks id-pkix-ocsp-nocheck/);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   test("reason 6 only warns outside cabf; no nextUpdate fails three BR rules under cabf", async () => {
     const r6 = await run("reason-6", "rfc5019");
     assert.equal(r6.checks.find((c) => c.id === "known-revoked")!.status, "warn");

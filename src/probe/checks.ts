@@ -544,8 +544,11 @@ function delegateProfile(c: ProbeContext): Outcome {
   if (ku && !ku.has(KEY_USAGE.digitalSignature))
     problems.push(fail("its keyUsage lacks digitalSignature"));
   if (!ku)
-    problems.push(baseline(c, "it has no keyUsage extension (BR 7.1.2.8 wants digitalSignature)"));
-  if (!cert.extension(OID.ocspNoCheck)) problems.push(baseline(c, "it lacks id-pkix-ocsp-nocheck"));
+    problems.push(
+      lightweight(c, "it has no keyUsage extension (BR 7.1.2.8 wants digitalSignature)"),
+    );
+  if (!cert.extension(OID.ocspNoCheck))
+    problems.push(lightweight(c, "it lacks id-pkix-ocsp-nocheck"));
   if (cert.basicConstraints?.ca) problems.push(lightweight(c, "it is a CA certificate"));
   const lastNext = Math.max(
     ...delegates.flatMap((a) => basicOf(a.x)!.responses.map((s) => s.nextUpdate?.getTime() ?? 0)),

@@ -63,7 +63,7 @@ interface Signing {
 export async function startFaultResponder(
   pki: Pki,
   fault?: Fault,
-  opts: { slowMs?: number } = {},
+  opts: { slowMs?: number; signer?: { cert: string; key: string } } = {},
 ): Promise<FaultResponder> {
   const issuer = loadCertificate(pki.intermediate.cert, "issuer");
   const good = loadCertificate(pki.leaves.good.cert, "good");
@@ -72,7 +72,9 @@ export async function startFaultResponder(
     cert: loadCertificate(kp.cert, "signer"),
     key: createPrivateKey(readFileSync(kp.key)),
   });
-  const signing = load(fault === "signer-no-ocsp-eku" ? pki.badSigner : pki.ocspSigner);
+  const signing = load(
+    opts.signer ?? (fault === "signer-no-ocsp-eku" ? pki.badSigner : pki.ocspSigner),
+  );
   const signer = new ResponseSigner({
     cert: signing.cert,
     key: signing.key,
