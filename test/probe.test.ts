@@ -369,6 +369,30 @@ describe("against OpenSSL's responder", () => {
   });
 });
 
+test("OpenSSL's responder without -ignore_err exits on the first malformed request: warnings, exit 0 under rfc", async () => {
+  const server = await startProcess(
+    [
+      "openssl",
+      ...argv`ocsp -index ${pki.index} -rsigner ${pki.ocspSigner.cert} -rkey ${pki.ocspSigner.key}`,
+      ...argv`-CA ${pki.intermediate.cert} -port 0`,
+    ],
+    [/ACCEPT \[::\]:(\d+)/, /waiting for OCSP client connections/],
+  );
+  try {
+    const r = await probeCli([
+      `http://127.0.0.1:${server.match[1]}/`,
+      ...argv`--issuer ${pki.intermediate.cert} --good ${pki.leaves.good.cert} --profile rfc --json`,
+    ]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const mr = r.json!.checks.find((c) => c.id === "malformed-request")!;
+    assert.equal(mr.status, "warn");
+    assert.match(mr.detail, /stopped listening after "garbage"/);
+    assert.equal(r.json!.checks.find((c) => c.id === "known-good")!.status, "pass");
+  } finally {
+    await server.stop("SIGKILL");
+  }
+});
+
 test("against cfssl ocspserve, where installed", async (t) => {
   const found = await runCommand("sh", ["-c", "command -v cfssl"]);
   if (found.code !== 0) {

@@ -63,8 +63,8 @@ export interface Exchange extends Question {
   readonly reply?: RawReply;
   readonly failure?: { readonly kind: Failure; readonly message: string };
   /**
-   * Set when the connection was refused after the responder had answered earlier ones: the
-   * name of the exchange after which it stopped listening.
+   * Set when this and every later exchange found no responder (refused, or reset as it went
+   * down) after it had answered earlier ones: the name of the exchange after which it stopped.
    */
   readonly goneAfter?: string;
   /** The parsed answer, when the reply was HTTP 200 with a body that parses. */
@@ -199,7 +199,7 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
     name === "post" || o.wanted.has(name.startsWith("repeat-") ? "repeat" : name);
   const ask = async (p: Planned) => {
     if (!wanted(p.name)) return undefined;
-    const x = await run(p, o.timeoutMs, done);
+    const x = await run(p, o.timeoutMs);
     done.push(x);
     return x;
   };
@@ -216,7 +216,27 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
     );
   }
   for (const p of tail) await ask(p);
-  return { subject, exchanges: done };
+  return { subject, exchanges: markGone(done) };
+}
+
+/**
+ * Marks the trailing run of exchanges that found no responder, when the responder had answered
+ * before it and at least one of them was refused outright: it went away (OpenSSL's exits after
+ * a request it cannot read). A reset while it was going down counts as part of that run.
+ */
+function markGone(xs: Exchange[]): Exchange[] {
+  const down = (x: Exchange) => x.failure?.kind === "refused" || x.failure?.kind === "dropped";
+  let k = xs.length;
+  while (k > 0 && down(xs[k - 1]!)) k--;
+  const trailing = xs.slice(k);
+  if (
+    !xs.slice(0, k).some((x) => x.reply) ||
+    !trailing.some((x) => x.failure?.kind === "refused")
+  ) {
+    return xs;
+  }
+  const goneAfter = xs[k - 1]!.name;
+  return [...xs.slice(0, k), ...trailing.map((x) => ({ ...x, goneAfter }))];
 }
 
 export function header(reply: RawReply | undefined, name: string): string | undefined {
@@ -224,7 +244,7 @@ export function header(reply: RawReply | undefined, name: string): string | unde
   return Array.isArray(v) ? v.join(", ") : v;
 }
 
-async function run(p: Planned, timeoutMs: number, before: readonly Exchange[]): Promise<Exchange> {
+async function run(p: Planned, timeoutMs: number): Promise<Exchange> {
   const t0 = performance.now();
   const { headers, ...base } = p;
   try {
@@ -242,17 +262,11 @@ async function run(p: Planned, timeoutMs: number, before: readonly Exchange[]): 
     }
   } catch (err) {
     const ms = performance.now() - t0;
-    const kind = failureKind(err);
-    // Refused now, answered before: the responder went away after the last one it took.
-    const took = before.filter((b) => b.failure?.kind !== "refused");
-    const goneAfter =
-      kind === "refused" && before.some((b) => b.reply) ? took.at(-1)?.name : undefined;
     return {
       ...base,
       at: new Date(),
       ms,
-      failure: { kind, message: describe(err) },
-      ...(goneAfter ? { goneAfter } : {}),
+      failure: { kind: failureKind(err), message: describe(err) },
     };
   }
 }
