@@ -390,7 +390,8 @@ function unknownIssuer(c: ProbeContext): Outcome {
   if (!f.signer) return fail(`unknown, but ${f.signatureProblem}`, x.ms);
   const own = ownSignerKeys(c);
   const key = Buffer.from(f.signer.spki).toString("hex");
-  if (own.size ? own.has(key) : typeof f.authorization === "string") {
+  // The key of the CA's other answers, or one the CA stands behind; never another CA's.
+  if (own.has(key) || typeof f.authorization === "string") {
     return pass("unknown, signed with the responder's own key", x.ms);
   }
   return fail("unknown, signed with a key that signs none of the responder's other answers", x.ms);
