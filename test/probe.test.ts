@@ -467,6 +467,8 @@ const EXPECTED: Record<Fault, { profile: Profile; fails: string[] }> = {
   "reason-6": { profile: "cabf", fails: ["known-revoked"] },
   "sha1-signature": { profile: "cabf", fails: ["signature-algorithm"] },
   "slow-nonce": { profile: "cabf", fails: ["latency", "nonce-echo"] },
+  "foreign-good": { profile: "rfc5019", fails: ["unknown-issuer"] },
+  "foreign-unknown-other-key": { profile: "rfc5019", fails: ["unknown-issuer"] },
 };
 
 describe("a responder with one planted fault", () => {

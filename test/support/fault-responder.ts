@@ -45,6 +45,8 @@ export const FAULTS = [
   "reason-6",
   "sha1-signature",
   "slow-nonce",
+  "foreign-good",
+  "foreign-unknown-other-key",
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -81,6 +83,8 @@ export async function startFaultResponder(
     digest: fault === "sha1-signature" ? "sha1" : "sha256",
   });
   const other = loadCertificate(pki.badSigner.cert, "other");
+  const foreignCa = load(pki.foreignRoot);
+  const foreignSigner = new ResponseSigner({ cert: foreignCa.cert, key: foreignCa.key });
   // The index's revocation time (YYMMDDHHMMSSZ), so that the answers agree with its CRL.
   const t = pki.leaves.revoked.keyCompromise.revokedAt!.match(/\d\d/g)!.map(Number);
   const revokedAt = new Date(Date.UTC(2000 + t[0]!, t[1]! - 1, t[2], t[3], t[4], t[5]));
@@ -115,7 +119,9 @@ export async function startFaultResponder(
     const nonce = findNonce(req.extensions);
     if (nonce && nonce.length > 34)
       return { der: errorResponse(OCSP_STATUS.malformedRequest), cacheable: false };
-    if (!req.requests.every((r) => ours(r.certId))) {
+    const foreign = !req.requests.every((r) => ours(r.certId));
+    const vouchesForeign = fault === "foreign-good" || fault === "foreign-unknown-other-key";
+    if (foreign && !vouchesForeign) {
       return { der: errorResponse(OCSP_STATUS.unauthorized), cacheable: false };
     }
     const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -126,7 +132,10 @@ export async function startFaultResponder(
         fault === "other-certid"
           ? { ...r.certId, serial: Uint8Array.of(0x7f, ...r.certId.serial) }
           : r.certId;
-      return { certId, thisUpdate, nextUpdate, ...statusOf(r.certId) };
+      const status = foreign
+        ? { status: fault === "foreign-good" ? ("good" as const) : ("unknown" as const) }
+        : statusOf(r.certId);
+      return { certId, thisUpdate, nextUpdate, ...status };
     });
     const exts = nonce
       ? [
@@ -151,12 +160,12 @@ export async function startFaultResponder(
             key: signing.key,
             certs: [signing.cert],
           })
-        : signer.respond(
+        : (foreign && fault === "foreign-unknown-other-key" ? foreignSigner : signer).respond(
             thisUpdate,
             singles.map((s) => encodeSingleResponse({ ...s, certId: encodeCertId(s.certId) })),
             exts,
           );
-    return { der, cacheable: !nonce, thisUpdate, nextUpdate };
+    return { der, cacheable: !nonce && !foreign, thisUpdate, nextUpdate };
   };
 
   const send = (
