@@ -10,7 +10,8 @@ import { describe } from "../errors.js";
 import { type CertId, sameCertId } from "../ocsp/certid.js";
 import { checkNonce } from "../ocsp/nonce.js";
 import { reasonName } from "../ocsp/reasons.js";
-import { responseStatusName, type SingleResponse } from "../ocsp/response.js";
+import type { SingleResponse } from "../ocsp/response.js";
+import { OCSP_STATUS_NAME } from "../ocsp/response-builder.js";
 import { OCSP_RESPONSE_TYPE } from "../transport/http.js";
 import { type AlgorithmId, type Certificate, KEY_USAGE, OID, serialToHex } from "../x509/cert.js";
 import { nameOneline, oidName } from "../x509/text.js";
@@ -87,13 +88,15 @@ function ownAnswers(c: ProbeContext): Exchange[] {
   return c.plan.exchanges.filter((x) => basicOf(x) && x.name !== "foreign-issuer");
 }
 
+/** RFC 6960's name for an OCSPResponseStatus. */
+const statusName = (n: number) => OCSP_STATUS_NAME[n] ?? `status ${n}`;
 const round = (ms: number) => Math.round(ms);
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 const span = (ms: number) =>
   Math.abs(ms) >= 2 * DAY ? `${(ms / DAY).toFixed(1)} days` : `${(ms / HOUR).toFixed(1)} hours`;
 
 /** Why an exchange brought no usable OCSP answer, or undefined when it did. */
-function httpProblem(x: Exchange | undefined, strictType = true): string | undefined {
+function httpProblem(x: Exchange | undefined): string | undefined {
   if (!x) return "no such exchange was made";
   if (x.failure) {
     if (x.goneAfter) return `no connection: the responder stopped listening after "${x.goneAfter}"`;
@@ -102,7 +105,7 @@ function httpProblem(x: Exchange | undefined, strictType = true): string | undef
   const r = x.reply!;
   if (r.status !== 200) return `HTTP ${r.status}`;
   const ct = (header(r, "content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (strictType && ct !== OCSP_RESPONSE_TYPE) return `content type "${ct || "(none)"}"`;
+  if (ct !== OCSP_RESPONSE_TYPE) return `content type "${ct || "(none)"}"`;
   if (x.parseError) return `a body that is not an OCSP response (${x.parseError})`;
   return undefined;
 }
@@ -119,7 +122,7 @@ function gone(x: Exchange | undefined): Outcome | undefined {
 /** What an answer says, in a few words: the OCSP status, or each SingleResponse's status. */
 function said(x: Exchange): string {
   const r = x.response!;
-  if (r.status !== 0) return responseStatusName(r.status);
+  if (r.status !== 0) return statusName(r.status);
   const singles = basicOf(x)?.responses ?? [];
   return singles.length ? singles.map((s) => s.status).join(", ") : "no status";
 }
@@ -127,7 +130,7 @@ function said(x: Exchange): string {
 /** The status an answer gives for `id` (or its OCSP error), for comparisons. */
 function verdictFor(x: Exchange, id: CertId): string {
   const r = x.response!;
-  if (r.status !== 0) return responseStatusName(r.status);
+  if (r.status !== 0) return statusName(r.status);
   const s = singleFor(x, id);
   if (!s) return "no status";
   if (s.status !== "revoked") return s.status;
@@ -298,8 +301,8 @@ function errorNoCache(c: ProbeContext): Outcome {
 
 type Grade = { status: CheckStatus; detail: string };
 
-/** How a responder took a request it should refuse: `ok` lists what passes. */
-function refusal(x: Exchange, okHttp4xx: CheckStatus): Grade {
+/** How a responder took a request it should refuse; `http4xx` grades an HTTP 4xx refusal. */
+function refusal(x: Exchange, http4xx: CheckStatus): Grade {
   const f = x.failure;
   if (f) {
     if (x.goneAfter)
@@ -313,7 +316,7 @@ function refusal(x: Exchange, okHttp4xx: CheckStatus): Grade {
   }
   const code = x.reply!.status;
   if (code >= 500) return { status: "fail", detail: `HTTP ${code}` };
-  if (code >= 400) return { status: okHttp4xx, detail: `HTTP ${code}` };
+  if (code >= 400) return { status: http4xx, detail: `HTTP ${code}` };
   if (code !== 200) return { status: "warn", detail: `HTTP ${code}` };
   const r = x.response;
   if (!r)
@@ -329,7 +332,7 @@ function refusal(x: Exchange, okHttp4xx: CheckStatus): Grade {
   if (r.status === 0)
     return { status: "fail", detail: "a successful answer, as if it were a valid request" };
   if (r.status === 2) return { status: "fail", detail: "internalError" };
-  return { status: "warn", detail: responseStatusName(r.status) };
+  return { status: "warn", detail: statusName(r.status) };
 }
 
 const RANK: Record<CheckStatus, number> = { fail: 3, warn: 2, pass: 1, skip: 0 };
@@ -378,7 +381,7 @@ function unknownIssuer(c: ProbeContext): Outcome {
   const r = x.response!;
   if (r.status === 6) return pass("unauthorized", x.ms);
   const bs = basicOf(x);
-  if (!bs) return warn(`${responseStatusName(r.status)}; unauthorized is expected`, x.ms);
+  if (!bs) return warn(`${statusName(r.status)}; unauthorized is expected`, x.ms);
   const vouched = bs.responses.find((s) => s.status !== "unknown");
   if (vouched || !bs.responses.length) {
     return fail(
@@ -533,43 +536,56 @@ function signerAuthorized(c: ProbeContext): Outcome {
 
 const nameOf = (cert: Certificate) => nameOneline(cert.subject);
 
+/** What is wrong with one delegated signer, given the latest nextUpdate it signed. */
+function delegateFindings(c: ProbeContext, cert: Certificate, lastNext: number): Outcome[] {
+  const problems: Outcome[] = [];
+  const ku = cert.keyUsage;
+  if (ku && !ku.has(KEY_USAGE.digitalSignature)) {
+    problems.push(fail("its keyUsage lacks digitalSignature"));
+  }
+  if (!ku) {
+    problems.push(lightweight(c, "it has no keyUsage (BR 7.1.2.8 wants digitalSignature)"));
+  }
+  if (!cert.extension(OID.ocspNoCheck)) {
+    problems.push(lightweight(c, "it lacks id-pkix-ocsp-nocheck"));
+  }
+  if (cert.basicConstraints?.ca) problems.push(lightweight(c, "it is a CA certificate"));
+  const left = cert.notAfter.getTime() - Date.now();
+  if (lastNext && cert.notAfter.getTime() < lastNext) {
+    const when = cert.notAfter.toISOString();
+    problems.push(lightweight(c, `it expires (${when}) before the answers' nextUpdate`));
+  } else if (left < 30 * DAY) {
+    problems.push(warn(`it expires in ${span(left)}`));
+  }
+  return problems;
+}
+
 function delegateProfile(c: ProbeContext): Outcome {
   const all = signed(c).filter((a) => typeof a.f.authorization === "string");
   if (!all.length) return skip("no answer from an authorised signer (see signer-authorized)");
-  const delegates = all.filter((a) => a.f.authorization === "delegate");
-  if (!delegates.length)
-    return pass("answers are signed by the issuer itself (no delegated signer)");
-  const problems: Outcome[] = [];
-  const cert = delegates[0]!.f.signer!;
-  const ku = cert.keyUsage;
-  if (ku && !ku.has(KEY_USAGE.digitalSignature))
-    problems.push(fail("its keyUsage lacks digitalSignature"));
-  if (!ku)
-    problems.push(
-      lightweight(c, "it has no keyUsage extension (BR 7.1.2.8 wants digitalSignature)"),
-    );
-  if (!cert.extension(OID.ocspNoCheck))
-    problems.push(lightweight(c, "it lacks id-pkix-ocsp-nocheck"));
-  if (cert.basicConstraints?.ca) problems.push(lightweight(c, "it is a CA certificate"));
-  const lastNext = Math.max(
-    ...delegates.flatMap((a) => basicOf(a.x)!.responses.map((s) => s.nextUpdate?.getTime() ?? 0)),
-  );
-  const now = Date.now();
-  if (lastNext && cert.notAfter.getTime() < lastNext) {
-    problems.push(
-      lightweight(c, `it expires (${cert.notAfter.toISOString()}) before the answers' nextUpdate`),
-    );
-  } else if (cert.notAfter.getTime() - now < 30 * DAY) {
-    problems.push(warn(`it expires in ${span(cert.notAfter.getTime() - now)}`));
+  const byCert = new Map<string, { cert: Certificate; lastNext: number }>();
+  for (const { x, f } of all) {
+    if (f.authorization !== "delegate") continue;
+    const k = Buffer.from(f.signer!.der).toString("hex");
+    const next = basicOf(x)!.responses.map((s) => s.nextUpdate?.getTime() ?? 0);
+    const seen = byCert.get(k)?.lastNext ?? 0;
+    byCert.set(k, { cert: f.signer!, lastNext: Math.max(seen, ...next) });
   }
-  const name = nameOf(cert);
-  if (!problems.length)
-    return pass(`${name}: digitalSignature, nocheck, not a CA, valid through nextUpdate`);
-  const w = problems.some((p) => p.status === "fail") ? "fail" : "warn";
-  return {
-    status: w,
-    detail: `the delegated signer ${name}: ${problems.map((p) => p.detail).join("; ")}`,
-  };
+  if (!byCert.size) return pass("answers are signed by the issuer itself (no delegated signer)");
+  const found = [...byCert.values()].map(({ cert, lastNext }) => ({
+    name: nameOf(cert),
+    problems: delegateFindings(c, cert, lastNext),
+  }));
+  const bad = found.filter((d) => d.problems.length);
+  if (!bad.length) {
+    const names = found.map((d) => d.name).join("; ");
+    return pass(`${names}: digitalSignature, nocheck, not a CA, valid through nextUpdate`);
+  }
+  const status = bad.some((d) => d.problems.some((p) => p.status === "fail")) ? "fail" : "warn";
+  const detail = bad
+    .map((d) => `the delegated signer ${d.name}: ${d.problems.map((p) => p.detail).join("; ")}`)
+    .join(". ");
+  return { status, detail };
 }
 
 function responderId(c: ProbeContext): Outcome {
