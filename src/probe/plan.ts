@@ -175,15 +175,20 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
     ...Array.from({ length: o.repeat }, (_, i) =>
       i % 2
         ? get(`repeat-${i + 1}`, "GET of the main question again", getUrl(t.url, mainDer))
-        : { ...post(`repeat-${i + 1}`, "POST of the main question again", [mainId]) },
+        : post(`repeat-${i + 1}`, "POST of the main question again", [mainId]),
     ),
     get("get-raw", "GET with the base64 not %-escaped", rawGetUrl(t.url, mainDer)),
-    junk("garbage", "POST of random bytes", encodeTlv(TAG.OCTET_STRING, randomBytes(32))),
-    // Cut inside, with the outer length made to fit: a responder that reads by DER length
-    // (OpenSSL's) would otherwise wait for bytes that never come, and the cut go unseen.
+    // Malformed bodies are whole DER values whose outer length fits the body: a responder that
+    // reads by DER length (OpenSSL's) would otherwise wait for bytes that never come, and be
+    // graded on a hang the request provoked rather than on how it refuses garbage.
+    junk(
+      "garbage",
+      "POST of 32 random bytes (one DER OCTET STRING)",
+      encodeTlv(TAG.OCTET_STRING, randomBytes(32)),
+    ),
     junk(
       "truncated",
-      "POST of a request cut in half",
+      "POST of a request cut in half inside",
       encodeTlv(TAG.SEQUENCE, inner.subarray(0, inner.length >> 1)),
     ),
     junk(
