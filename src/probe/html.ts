@@ -121,7 +121,7 @@ export function probeHtml(r: ProbeReport): string {
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
     `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>` +
     `<h1>${escapeHtml(title)}</h1>` +
-    `<p>Issuer <b>${escapeHtml(r.issuer)}</b>, profile <b>${r.profile}</b>. ` +
+    `<p>Issuer <b>${escapeHtml(r.issuer)}</b>, profile <b>${escapeHtml(r.profile)}</b>. ` +
     `<span class="${r.summary.fail ? "fail" : "pass"}">${escapeHtml(summaryLine(r))}</span>` +
     `${r.reachable ? "" : ' <span class="fail">No OCSP response came back to any request.</span>'}</p>` +
     `<table><thead><tr><th>check</th><th>status</th><th>detail</th><th>source</th><th>time</th></tr></thead>` +
