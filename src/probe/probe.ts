@@ -13,6 +13,7 @@ import {
   type CheckResult,
   type CheckStatus,
   type CrlInput,
+  PROFILES,
   type Profile,
   runChecks,
 } from "./checks.js";
@@ -96,6 +97,9 @@ export async function probeResponder(o: ProbeOptions): Promise<ProbeReport> {
     if (!chain.ok) throw new OcspError("ERR_INPUT", `the issuer is not trusted: ${chain.error}`);
   }
   const profile = o.profile ?? "rfc5019";
+  if (!PROFILES.includes(profile)) {
+    throw new OcspError("ERR_USAGE", `unknown profile "${profile}" (${PROFILES.join(", ")})`);
+  }
   const timeoutMs = o.timeoutMs ?? 10_000;
   const target = { url, issuer: o.issuer, good: o.good, revoked: o.revoked };
   const wanted = new Set(CHECKS.filter((d) => ids.has(d.id)).flatMap((d) => d.asks));
