@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { captureIo } from "../src/check/cli.js";
+import { captureIo } from "../src/cli/command.js";
 import { probeCommand } from "../src/cli/probe.js";
 import { CHECK_IDS, type Profile } from "../src/probe/checks.js";
 import { probeHtml } from "../src/probe/html.js";

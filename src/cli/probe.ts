@@ -2,6 +2,13 @@
 // Forum rules. Options only; the probing is src/probe/.
 // Exit: 0 nothing failed, 1 a check failed, 3 the responder could not be asked at all, 64 usage.
 import { writeFileSync } from "node:fs";
+import { type Crl, parseCrl } from "../crl/crl.js";
+import { describe, OcspError } from "../errors.js";
+import { CHECK_IDS, PROFILES, type Profile } from "../probe/checks.js";
+import { probeExitCode, probeResponder } from "../probe/probe.js";
+import { probeJson, probeText } from "../probe/report.js";
+import { loadCertificate, readFile } from "../x509/load.js";
+import { openTrustStore } from "../x509/store.js";
 import {
   EXIT_USAGE,
   httpUrl,
@@ -11,15 +18,7 @@ import {
   positiveInt,
   runParsed,
   seconds,
-} from "../check/cli.js";
-import { type Crl, parseCrl } from "../crl/crl.js";
-import { describe, OcspError } from "../errors.js";
-import { CHECK_IDS, PROFILES, type Profile } from "../probe/checks.js";
-import { probeHtml } from "../probe/html.js";
-import { probeExitCode, probeResponder } from "../probe/probe.js";
-import { probeJson, probeText } from "../probe/report.js";
-import { loadCertificate, readFile } from "../x509/load.js";
-import { openTrustStore } from "../x509/store.js";
+} from "./command.js";
 import type { Io } from "./io.js";
 
 interface ProbeOpts {
@@ -94,6 +93,8 @@ export async function probeCommand(argv: readonly string[], io: Io): Promise<num
     if (o.json) io.out(`${JSON.stringify(probeJson(report), null, 2)}\n`);
     else io.out(probeText(report, paintFor(io)));
     if (o.html) {
+      // The text printers the page needs are loaded only for it.
+      const { probeHtml } = await import("../probe/html.js");
       try {
         writeFileSync(o.html, probeHtml(report));
       } catch (err) {

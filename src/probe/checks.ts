@@ -8,13 +8,14 @@ import { children, contentOf, encodeTlv, readTlv, TAG, type Tlv } from "../der/d
 import { encodeOid } from "../der/oid.js";
 import { describe } from "../errors.js";
 import { type CertId, sameCertId } from "../ocsp/certid.js";
+import { OCSP_RESPONSE_TYPE } from "../ocsp/media-types.js";
 import { checkNonce } from "../ocsp/nonce.js";
 import { reasonName } from "../ocsp/reasons.js";
 import type { SingleResponse } from "../ocsp/response.js";
-import { OCSP_STATUS_NAME } from "../ocsp/response-builder.js";
-import { OCSP_RESPONSE_TYPE } from "../transport/http.js";
+import { OCSP_STATUS_NAME } from "../ocsp/status.js";
 import { type AlgorithmId, type Certificate, KEY_USAGE, OID, serialToHex } from "../x509/cert.js";
-import { nameOneline, oidName } from "../x509/text.js";
+import { nameOneline } from "../x509/name-oneline.js";
+import { oidName } from "../x509/oids.js";
 import { basicOf, signerFacts, singleFor } from "./answers.js";
 import { type Exchange, header, type Plan, type Target } from "./plan.js";
 

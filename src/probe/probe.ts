@@ -6,7 +6,7 @@ import { describe, OcspError } from "../errors.js";
 import { buildChain, isIssuerOf, type TrustStore } from "../verify/chain.js";
 import type { Certificate } from "../x509/cert.js";
 import { download } from "../x509/fetch-issuer.js";
-import { nameOneline } from "../x509/text.js";
+import { nameOneline } from "../x509/name-oneline.js";
 import {
   CHECK_IDS,
   CHECKS,

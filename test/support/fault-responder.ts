@@ -21,10 +21,10 @@ import {
 import {
   encodeSingleResponse,
   errorResponse,
-  OCSP_STATUS,
   ResponseSigner,
   type SingleAnswer,
 } from "../../src/ocsp/response-builder.js";
+import { OCSP_STATUS } from "../../src/ocsp/status.js";
 import type { Certificate } from "../../src/x509/cert.js";
 import { loadCertificate } from "../../src/x509/load.js";
 import { signedResponse } from "./forge.js";
