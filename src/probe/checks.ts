@@ -928,7 +928,13 @@ export const CHECKS: readonly CheckDef[] = (
       conditionalGet,
       ["get", "get-conditional"],
     ],
-    ["error-no-cache", "HTTP", "Boulder and EJBCA practice", errorNoCache, []],
+    [
+      "error-no-cache",
+      "HTTP",
+      "Boulder and EJBCA practice",
+      errorNoCache,
+      ["foreign-issuer", "garbage"],
+    ],
     [
       "malformed-request",
       "Robustness",
@@ -952,7 +958,13 @@ export const CHECKS: readonly CheckDef[] = (
     ],
     ["sha1-certid", "Request handling", "RFC 5019 §2.1.1", sha1CertId, []],
     ["sha256-certid", "Request handling", "RFC 9919", sha256CertId, ["sha256"]],
-    ["certid-echo", "Request handling", "RFC 6960 §3.2 (1)", certIdEcho, []],
+    [
+      "certid-echo",
+      "Request handling",
+      "RFC 6960 §3.2 (1)",
+      certIdEcho,
+      ["sha256", "random-serial", "two-certids", "nonce-32"],
+    ],
     [
       "multi-certid",
       "Request handling",
