@@ -928,13 +928,7 @@ export const CHECKS: readonly CheckDef[] = (
       conditionalGet,
       ["get", "get-conditional"],
     ],
-    [
-      "error-no-cache",
-      "HTTP",
-      "Boulder and EJBCA practice",
-      errorNoCache,
-      ["foreign-issuer", "garbage"],
-    ],
+    ["error-no-cache", "HTTP", "Boulder and EJBCA practice", errorNoCache, ["foreign-issuer"]],
     [
       "malformed-request",
       "Robustness",
