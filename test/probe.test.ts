@@ -186,6 +186,22 @@ describe("against ocspkit serve", () => {
     assert.match(r.stdout, /\n\d+ pass, 0 fail, 0 warn, 2 skip\n$/);
   });
 
+  test("colour on a terminal only (through script(1), when it is installed)", async (t) => {
+    if ((await runCommand("sh", ["-c", "command -v script"])).code !== 0) {
+      t.skip("SKIPPED LOUDLY: script(1) is not installed, no pseudo-terminal to test colour on");
+      return;
+    }
+    const cli = [...ocspkitCommand(), "probe", url, ...argv`--issuer ${pki.intermediate.cert}`];
+    const quoted = [...cli, "--only", "http-post"].map((a) => `'${a.replace(/'/g, "'\\''")}'`);
+    const r = await runCommand("script", ["-qc", quoted.join(" "), "/dev/null"], {
+      env: Object.fromEntries(
+        Object.entries({ ...process.env, TERM: "xterm" }).filter(([k]) => !/_COLOR$/.test(k)),
+      ),
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /\x1b\[32mPASS\x1b\[39m {2}http-post/);
+  });
+
   test("--only, --skip, and usage errors", async () => {
     const only = await probeCli([
       url,
