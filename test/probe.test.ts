@@ -467,6 +467,29 @@ test("no responder listening at the certificate's AIA URL: exit 3", async () => 
   assert.match(r.stdout, /FAIL {2}http-post/);
 });
 
+test("a responder that accepts and never answers: three timeouts, nothing more sent, exit 3", async () => {
+  const { createServer } = await import("node:net");
+  const sockets: import("node:net").Socket[] = [];
+  const server = createServer((s) => sockets.push(s));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as import("node:net").AddressInfo;
+  try {
+    const t0 = Date.now();
+    const r = await probeCli([
+      `http://127.0.0.1:${port}/`,
+      ...argv`--issuer ${pki.intermediate.cert} --good ${pki.leaves.good.cert} --timeout 1 --json`,
+    ]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.ok(Date.now() - t0 < 15_000, "the probe gave up after the first silences");
+    assert.equal(sockets.length, 3);
+    const latency = r.json!.checks.find((c) => c.id === "latency")!;
+    assert.equal(latency.status, "fail");
+  } finally {
+    for (const s of sockets) s.destroy();
+    server.close();
+  }
+});
+
 /** Which checks each planted fault must fail, and under which profile. */
 const EXPECTED: Record<Fault, { profile: Profile; fails: string[] }> = {
   "good-unassigned": { profile: "cabf", fails: ["unassigned-serial"] },

@@ -195,7 +195,9 @@ function getSize(c: ProbeContext): Outcome {
 }
 
 function latency(c: ProbeContext): Outcome {
-  const timed = c.plan.exchanges.filter((x) => !x.goneAfter && x.failure?.kind !== "refused");
+  const timed = c.plan.exchanges.filter(
+    (x) => !x.goneAfter && x.failure?.kind !== "refused" && x.failure?.kind !== "unsent",
+  );
   if (!timed.length) return skip("no exchange reached the responder");
   const ms = timed.map((x) => x.ms).sort((a, b) => a - b);
   const pct = (p: number) => ms[Math.min(ms.length - 1, Math.ceil((p / 100) * ms.length) - 1)]!;

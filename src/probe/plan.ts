@@ -39,7 +39,7 @@ export interface PlanOptions {
 }
 
 /** Why an exchange brought no HTTP answer. */
-export type Failure = "timeout" | "refused" | "dropped" | "other";
+export type Failure = "timeout" | "refused" | "dropped" | "unsent" | "other";
 
 /** One planned question: what is sent, where, and what it asks about. */
 export interface Question {
@@ -204,7 +204,7 @@ export async function runPlan(t: Target, o: PlanOptions): Promise<Plan> {
     name === "post" || o.wanted.has(name.startsWith("repeat-") ? "repeat" : name);
   const ask = async (p: Planned) => {
     if (!wanted(p.name)) return undefined;
-    const x = await run(p, o.timeoutMs);
+    const x = silent(done) ? unsent(p) : await run(p, o.timeoutMs);
     done.push(x);
     return x;
   };
@@ -242,6 +242,18 @@ function markGone(xs: Exchange[]): Exchange[] {
   }
   const goneAfter = xs[k - 1]!.name;
   return [...xs.slice(0, k), ...trailing.map((x) => ({ ...x, goneAfter }))];
+}
+
+/** Timeouts without a single answer: the rest would only wait as long again. */
+const SILENT_AFTER = 3;
+const silent = (xs: readonly Exchange[]) =>
+  xs.length >= SILENT_AFTER &&
+  xs.every((x) => x.failure?.kind === "timeout" || x.failure?.kind === "unsent");
+
+function unsent(p: Planned): Exchange {
+  const { headers: _, ...question } = p;
+  const message = `not sent: the first ${SILENT_AFTER} requests got no answer within --timeout`;
+  return { ...question, at: new Date(), ms: 0, failure: { kind: "unsent", message } };
 }
 
 export function header(reply: RawReply | undefined, name: string): string | undefined {
