@@ -82,7 +82,7 @@ async function compare(indexText: string, req: string, extra: string[] = []): Pr
     key: createPrivateKey(readFileSync(pki.ocspSigner.key)),
   });
   const answerer = new Answerer(
-    [{ caCert: loadCertificate(pki.intermediate.cert, "CA"), signer, store }],
+    [{ caCert: loadCertificate(pki.intermediate.cert, "CA"), signer, source: store }],
     {
       dialect: "openssl",
       unknownIssuer: "unknown",
@@ -92,7 +92,7 @@ async function compare(indexText: string, req: string, extra: string[] = []): Pr
       responseCertIdDigest: rcid,
     },
   );
-  const ours = answerer.answer(readFileSync(req), theirs.basic?.producedAt ?? new Date());
+  const ours = await answerer.answer(readFileSync(req), theirs.basic?.producedAt ?? new Date());
   const mine = parseResponse(ours.der);
   const ctx = `index:\n${indexText}\nopenssl stderr:\n${r.stderr}\nocspkit problem: ${ours.problem}`;
   assert.equal(mine.status, theirs.status, `response status\n${ctx}`);
@@ -293,9 +293,9 @@ describe("status store reloads", () => {
     const { path, store, changes } = await open(row("V", "", "2001") + row("V", "", "2002"));
     writeFileSync(path, row("R", "240119100404Z,keyCompromise", "2001") + row("V", "", "2002"));
     await store.poll(1000);
-    assert.equal(store.lookup("2001")?.type, "V", "not before it settled");
+    assert.equal(store.entry("2001")?.type, "V", "not before it settled");
     await store.poll(1000 + pollMs);
-    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.entry("2001")?.type, "R");
     assert.deepEqual(changes, [["2001"]]);
   });
 
@@ -304,9 +304,9 @@ describe("status store reloads", () => {
     writeFileSync(path, `${row("V", "", "2001")}R\t271127030820Z\t2401`);
     await store.poll(0);
     await store.poll(pollMs);
-    assert.equal(store.lookup("2002")?.type, "R", "the old file still answers");
+    assert.equal(store.entry("2002")?.type, "R", "the old file still answers");
     await store.poll(1200);
-    assert.equal(store.lookup("2002"), undefined, "after a second it is what the file says");
+    assert.equal(store.entry("2002"), undefined, "after a second it is what the file says");
   });
 
   test("a file that fails to load leaves the previous one in service", async () => {
@@ -314,7 +314,7 @@ describe("status store reloads", () => {
     writeFileSync(path, `${row("V", "", "2001")}\n`);
     await store.poll(0);
     await store.poll(pollMs);
-    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.entry("2001")?.type, "R");
     assert.equal(store.reloadErrors, 1);
   });
 
@@ -322,11 +322,11 @@ describe("status store reloads", () => {
     const { path, store } = await open(row("V", "", "2001"));
     renameSync(path, `${path}.old`);
     await store.poll(0);
-    assert.equal(store.lookup("2001")?.type, "V");
+    assert.equal(store.entry("2001")?.type, "V");
     writeFileSync(path, row("R", "240119100404Z", "2001"));
     await store.poll(10);
     await store.poll(10 + pollMs);
-    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.entry("2001")?.type, "R");
     rmSync(`${path}.old`);
   });
 });

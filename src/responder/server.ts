@@ -19,10 +19,11 @@ import { readTlv } from "../der/der.js";
 import { describe } from "../errors.js";
 import { OCSP_STATUS, OCSP_STATUS_NAME, ResponseSigner } from "../ocsp/response-builder.js";
 import type { Certificate } from "../x509/cert.js";
-import { type Answer, type AnsweredCert, failure } from "./answer.js";
+import { type Answer, type AnsweredCert, failure, type Unassigned } from "./answer.js";
 import { type CachedAnswer, cachedHeaders } from "./cache.js";
 import { type MetricsSnapshot, renderMetrics } from "./metrics.js";
 import { OcspService } from "./service.js";
+import type { StatusSource } from "./status.js";
 import { IndexStore } from "./store.js";
 
 /** Bodies above this are refused from their Content-Length, before a byte of them is read. */
@@ -150,7 +151,9 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
   function get(req: IncomingMessage, res: ServerResponse, t0: number): void {
     const url = req.url ?? "/";
     if (url === "/healthz") {
-      plain(req, res, 200, "ok\n", t0);
+      const down = svc.down();
+      if (down === undefined) plain(req, res, 200, "ok\n", t0);
+      else plain(req, res, 503, `unavailable: ${down}\n`, t0);
       return;
     }
     if (url === "/metrics") {
@@ -180,9 +183,17 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
       cached(req, res, der, hit, now, "hit", t0);
       return;
     }
-    const r = svc.compute(der, key, now);
-    if ("etag" in r) cached(req, res, der, r, now, "miss", t0);
-    else answer(req, res, der, r, t0);
+    svc.compute(der, key, now).then(
+      (r) =>
+        safely(req, res, t0, () => {
+          if ("etag" in r) cached(req, res, der, r, now, "miss", t0);
+          else answer(req, res, der, r, t0);
+        }),
+      (err: unknown) =>
+        safely(req, res, t0, () => {
+          throw err;
+        }),
+    );
   }
 
   function cached(
@@ -302,7 +313,7 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
       const timer = setTimeout(() => server.closeAllConnections(), graceMs).unref();
       await closed;
       clearTimeout(timer);
-      svc.close();
+      await svc.close();
     },
   };
 }
@@ -370,7 +381,9 @@ export interface ResponderCa {
   signerCert: Certificate;
   signerKey: KeyObject;
   /** Path to OpenSSL's index.txt for this CA; re-read when it changes. */
-  index: string;
+  index?: string;
+  /** Where this CA's statuses come from instead of an index file (a database). */
+  source?: StatusSource;
   /** Sent along with the signer's certificate. */
   otherCerts?: Certificate[];
 }
@@ -385,6 +398,8 @@ export interface ResponderConfig {
   nextUpdateSeconds?: number;
   /** The answer about an issuer not served; default unauthorized (OpenSSL says unknown). */
   unknownIssuer?: "unauthorized" | "unknown";
+  /** The answer about a serial the CA's store does not hold; default unknown. */
+  unassigned?: Unassigned;
   /** Receives one JSON line (no newline) per request. */
   accessLog?: (line: string) => void;
 }
@@ -413,9 +428,11 @@ export async function startResponder(
 ): Promise<RunningResponder> {
   const log = options.log ?? ((m: string) => void process.stderr.write(`ocspkit: ${m}\n`));
   const stores = new Map<string, Promise<IndexStore>>();
-  const storeFor = (path: string) => {
-    const s = stores.get(path) ?? IndexStore.open(path, { log });
-    stores.set(path, s);
+  const storeFor = (c: ResponderCa): Promise<StatusSource> => {
+    if (c.source) return Promise.resolve(c.source);
+    if (c.index === undefined) throw new Error("a CA needs an index file or a status source");
+    const s = stores.get(c.index) ?? IndexStore.open(c.index, { log });
+    stores.set(c.index, s);
     return s;
   };
   const cas = await Promise.all(
@@ -426,12 +443,13 @@ export async function startResponder(
         key: c.signerKey,
         otherCerts: c.otherCerts,
       }),
-      store: await storeFor(c.index),
+      source: await storeFor(c),
     })),
   );
   const svc = new OcspService(cas, {
     dialect: "rfc",
     unknownIssuer: config.unknownIssuer ?? "unauthorized",
+    unassigned: config.unassigned,
     nextUpdateSeconds: config.nextUpdateSeconds ?? DEFAULT_NEXT_UPDATE_SECONDS,
   });
   options.onService?.(svc);
@@ -444,7 +462,7 @@ export async function startResponder(
   try {
     address = await listen(http.server, config.port ?? 0, config.host ?? "127.0.0.1");
   } catch (err) {
-    svc.close();
+    await svc.close();
     throw err;
   }
   return { url: urlOf(address), port: address.port, close: () => http.close() };

@@ -6,7 +6,9 @@
 import type { BigIntStats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { describe, OcspError } from "../errors.js";
-import { type IndexData, type IndexEntry, parseAttr, parseIndex } from "./index-file.js";
+import type { Certificate } from "../x509/cert.js";
+import { type IndexData, type IndexEntry, parseAttr, parseIndex, serialKey } from "./index-file.js";
+import type { ChangeListener, SourceStats, StatusRecord, StatusSource } from "./status.js";
 
 export interface StoreOptions {
   /** How often the file is checked, in ms (default 250). */
@@ -15,13 +17,10 @@ export interface StoreOptions {
   readonly log?: (message: string) => void;
 }
 
-/** Keys (see serialKey) whose row was added, removed or changed by a reload. */
-export type ChangeListener = (changed: ReadonlySet<string>) => void;
-
 /** Files that end mid-line or are empty are most likely being written: give them this long. */
 const SUSPECT_SETTLE_MS = 1000;
 
-export class IndexStore {
+export class IndexStore implements StatusSource {
   readonly path: string;
   #data: IndexData;
   #loaded: string;
@@ -62,17 +61,38 @@ export class IndexStore {
     return this.#data.entries.size;
   }
 
-  lookup(key: string): IndexEntry | undefined {
+  get name(): string {
+    return this.path;
+  }
+
+  /** The row of a serial key (see serialKey). */
+  entry(key: string): IndexEntry | undefined {
     return this.#data.entries.get(key);
   }
 
+  /** One index file holds one CA's certificates: `issuer` is the caller's business. */
+  lookup(_issuer: Certificate, serials: readonly Uint8Array[]): StatusRecord[] {
+    return serials.map((s) => recordOf(this.#data.entries.get(serialKey(s))));
+  }
+
+  /** Registers `listener`; changes are seen by {@link poll}. */
   onChange(listener: ChangeListener): void {
     this.#listeners.push(listener);
   }
 
-  /** Starts checking the file for changes. */
-  watch(): void {
+  /** Registers `listener` and starts checking the file for changes. */
+  subscribe(listener: ChangeListener): void {
+    this.onChange(listener);
     this.#timer ??= setInterval(() => void this.poll(), this.#pollMs).unref();
+  }
+
+  stats(): SourceStats {
+    return {
+      kind: "index",
+      entries: this.size,
+      reloads: this.reloads,
+      reloadErrors: this.reloadErrors,
+    };
   }
 
   close(): void {
@@ -139,6 +159,17 @@ export class IndexStore {
     const more = data.problems.length > 5 ? ` (and ${data.problems.length - 5} more)` : "";
     this.#log(`${this.path}: rows answered without all their details: ${shown}${more}`);
   }
+}
+
+function recordOf(entry: IndexEntry | undefined): StatusRecord {
+  if (!entry) return { state: "not-found" };
+  if (entry.type === "V") return { state: "good" };
+  if (entry.type === "E") return { state: "expired" };
+  if (entry.type !== "R") return { state: "other" };
+  const { time, ...rest } = entry.revocation!;
+  // OpenSSL answers internalError for a revocation date it cannot read.
+  if (!time) return { state: "unusable", problem: "unusable revocation date" };
+  return { state: "revoked", revocation: { time, ...rest } };
 }
 
 async function parse(path: string, text: string): Promise<IndexData> {
