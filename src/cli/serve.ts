@@ -3,6 +3,7 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, OcspError } from "../errors.js";
+import type { Unassigned } from "../responder/answer.js";
 import {
   DEFAULT_NEXT_UPDATE_SECONDS,
   type ResponderCa,
@@ -17,8 +18,10 @@ import {
   startWorkers,
   stopSignal,
 } from "../responder/workers.js";
+import type { DatabaseUrl } from "../store/url.js";
 import { loadPrivateKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates } from "../x509/load.js";
+import { DB_HELP, DB_OPTION, databaseUrl, openSource } from "./db-args.js";
 import type { Io } from "./io.js";
 
 const USAGE_EXIT = 64;
@@ -43,11 +46,21 @@ index.txt is OpenSSL's CA database (V good, R revoked with its reason, E good: e
 never revoked, anything else or absent unknown); it is re-read within a second of a change,
 once the file has stopped changing. SIGTERM or SIGINT stops the responder once the requests
 in progress are answered.
+
+--db (or $OCSPKIT_DB) serves every CA from one status database instead (sqlite:PATH or
+postgres://…, made with \`ocspkit db init\` and \`ocspkit db import\`); changes such as
+\`ocspkit revoke\` are served within a second. A serial the store does not hold is answered
+as --unassigned says: unknown, unauthorized, or revoked (RFC 6960 §2.2, with the extended
+revoke extension). While the database is unreachable, cached answers are served until their
+nextUpdate, new questions get tryLater, and /healthz answers 503.
 `;
 
 interface Flags {
   ca: string[];
   index: string[];
+  db?: string;
+  unassigned: Unassigned;
+  waitForDb: boolean;
   signer: string[];
   key: string[];
   keyPass: string[];
@@ -87,6 +100,13 @@ function program(io: Io): Command {
       collect,
       [],
     )
+    .option(DB_OPTION, `${DB_HELP}, instead of --index`)
+    .addOption(
+      new Option("--unassigned <answer>", "answer for a serial the store does not hold")
+        .choices(["unknown", "unauthorized", "revoked"])
+        .default("unknown"),
+    )
+    .option("--wait-for-db", "retry until the database can be used, instead of exiting", false)
     .option("--signer <file>", "responder certificate that signs the answers", collect, [])
     .option("--key <file>", "private key of the signer (PEM or DER)", collect, [])
     .option(
@@ -136,7 +156,14 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
   if (!f.ca.length)
     throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --ca is required");
   const n = f.ca.length;
-  const index = perCa(f.index, "--index", n, true);
+  if (f.db !== undefined && f.index.length) {
+    throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: give --index or --db, not both");
+  }
+  const fromDb = !f.index.length && (f.db ?? process.env.OCSPKIT_DB) !== undefined;
+  if (!f.index.length && !fromDb) {
+    throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --index or --db is required");
+  }
+  const index = perCa(f.index, "--index", n, !fromDb);
   const signer = perCa(f.signer, "--signer", n, false);
   const key = perCa(f.key, "--key", n, true);
   const keyPass = perCa(f.keyPass, "--key-pass", n, false);
@@ -153,7 +180,7 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
         "signer key",
         pass === undefined ? undefined : passphrase(pass),
       ),
-      index: index(i)!,
+      index: index(i),
       otherCerts: otherFile ? loadCertificates(otherFile, "certificates") : undefined,
     };
   });
@@ -163,6 +190,7 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
     cas,
     nextUpdateSeconds: f.nextUpdate,
     unknownIssuer: f.unknownIssuer,
+    unassigned: f.unassigned,
     accessLog: f.accessLog ? (line) => io.out(`${line}\n`) : undefined,
   };
 }
@@ -170,11 +198,15 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   let config: ResponderConfig;
   let workers: number;
+  let db: DatabaseUrl | undefined;
+  let waitForDb = false;
   try {
     const cmd = program(io).parse([...argv], { from: "user" });
     const flags = cmd.opts<Flags>();
     workers = flags.workers;
     config = loadConfig(flags, io);
+    if (!flags.index.length) db = databaseUrl(flags.db);
+    waitForDb = flags.waitForDb;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code.startsWith("ocspkit.")) io.err(`${err.message}\n`);
@@ -184,12 +216,18 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     }
     if (err instanceof OcspError) {
       io.err(`ocspkit serve: ${err.message}\n`);
-      return 1;
+      return err.code === "ERR_USAGE" ? USAGE_EXIT : 1;
     }
     throw err;
   }
   const log = (m: string) => io.err(`ocspkit serve: ${m}\n`);
   try {
+    // The primary of --workers checks the database too, so that a bad one stops the start.
+    if (db) {
+      const source = await openSource(db, config.cas, { log, wait: waitForDb });
+      if (isWorker || workers === 1) for (const ca of config.cas) ca.source = source;
+      else await source.close();
+    }
     if (isWorker) {
       let svc: OcspService | undefined;
       const running = await startResponder(config, {

@@ -172,7 +172,18 @@ function recordOf(entry: IndexEntry | undefined): StatusRecord {
   return { state: "revoked", revocation: { time, ...rest } };
 }
 
-async function parse(path: string, text: string): Promise<IndexData> {
+/** The whole file at once, as `openssl ca` would take it, each row's expiry column kept. */
+export async function readIndexFile(path: string): Promise<IndexData> {
+  let text: string;
+  try {
+    text = await readFile(path, "latin1");
+  } catch (err) {
+    throw indexProblem(path, err);
+  }
+  return parse(path, text, true);
+}
+
+async function parse(path: string, text: string, keepExpiry = false): Promise<IndexData> {
   let unique = true;
   try {
     unique = parseAttr(await readFile(`${path}.attr`, "latin1"));
@@ -180,7 +191,7 @@ async function parse(path: string, text: string): Promise<IndexData> {
     // No .attr file: load_index's default applies.
   }
   try {
-    return parseIndex(text, unique);
+    return parseIndex(text, unique, keepExpiry);
   } catch (err) {
     throw indexProblem(path, err);
   }
