@@ -35,10 +35,10 @@ export function parseDatabaseUrl(text: string): DatabaseUrl {
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
       throw usage(text, `schema "${schema}" is not a plain identifier (letters, digits, _)`);
     }
+    const shown = new URL(url);
+    if (shown.password) shown.password = "***";
     url.searchParams.delete("schema");
-    const connectionString = url.toString();
-    if (url.password) url.password = "***";
-    return { kind: "postgres", connectionString, schema, name: url.toString() };
+    return { kind: "postgres", connectionString: url.toString(), schema, name: shown.toString() };
   }
   throw usage(text, "expected sqlite:PATH, postgres://… or postgresql://…");
 }
