@@ -336,6 +336,7 @@ class PgSource implements StatusSource {
   #catchingUp?: Promise<void>;
   #again = false;
   #reconnecting = false;
+  #polling = false;
 
   private constructor(db: PgDatabase, o: SourceOptions) {
     this.#db = db;
@@ -365,7 +366,13 @@ class PgSource implements StatusSource {
     });
     try {
       await c.connect();
-      await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      await c.query(`LISTEN ${NOTIFY_CHANNEL}`).catch((err: { code?: string }) => {
+        // A hot standby refuses LISTEN (read_only_sql_transaction): a responder reading from a
+        // replica learns of changes from the once-a-second version query alone.
+        if (err.code !== "25006") throw err;
+        if (!this.#polling) this.#log(`${this.name}: a replica (no LISTEN): polling each second`);
+        this.#polling = true;
+      });
     } catch (err) {
       c.removeAllListeners("end");
       await c.end().catch(() => {});
