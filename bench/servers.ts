@@ -37,15 +37,19 @@ async function listening(argv: string[], ready: RegExp, cpu?: number): Promise<R
   }
 }
 
-/** `ocspkit serve` for the test CA, with the delegated EC signer. */
-export function startOcspkit(pki: Pki, workers: number, cpu?: number): Promise<Running> {
+/** `ocspkit serve` for the test CA, with the delegated EC signer, from `store` (its index). */
+export function startOcspkit(
+  pki: Pki,
+  workers: number,
+  cpu?: number,
+  store: readonly string[] = ["--index", pki.index],
+): Promise<Running> {
   return listening(
     [
       NODE,
       cli.bin,
       "serve",
-      "--index",
-      pki.index,
+      ...store,
       "--ca",
       pki.intermediate.cert,
       "--signer",

@@ -50,17 +50,23 @@ export async function importIndex(
   }
   if (batch.length) written += await db.importStatuses(issuer, batch);
   if (skipped) {
-    notes.push(`${path}: ${skipped} rows neither V, R nor E left out (answered as not found)`);
+    notes.push(
+      `${path}: ${skipped} rows left out (neither V, R nor E, or a serial OpenSSL never matches)`,
+    );
   }
   return { read: data.entries.size, written, notes };
 }
 
-/** A row of the file as the database keeps it; undefined for rows of another type. */
+/**
+ * A row of the file as the database keeps it; undefined for rows `serve --index` never answers
+ * from (types other than V, R, E, and serials OpenSSL's lookup cannot match).
+ */
 function importRow(key: string, e: IndexEntry): ImportRow | undefined {
-  if (e.type !== "V" && e.type !== "R" && e.type !== "E") return undefined;
+  const serial = serialFromKey(key);
+  if (!serial || (e.type !== "V" && e.type !== "R" && e.type !== "E")) return undefined;
   const expires = e.expires === undefined ? undefined : parseOpensslTime(e.expires, false);
   const base = {
-    serial: serialFromKey(key),
+    serial,
     notAfter: expires ? isoTime(expires) : null,
     revokedAt: null,
     reason: null,
@@ -83,12 +89,15 @@ function importRow(key: string, e: IndexEntry): ImportRow | undefined {
   };
 }
 
-/** index.txt keys are BN_bn2hex: upper-case hex of the magnitude, "-" for negatives. */
-function serialFromKey(key: string): Uint8Array {
-  const neg = key.startsWith("-");
-  const hex = neg ? key.slice(1) : key;
-  const v = hex ? BigInt(`0x${hex}`) : 0n;
-  return encodeInteger(neg ? -v : v);
+/**
+ * The serial of an index key (BN_bn2hex: upper-case hex of the magnitude, "-" for negatives),
+ * or undefined for a key OpenSSL's lookup never matches (lower-case or not hex at all).
+ */
+function serialFromKey(key: string): Uint8Array | undefined {
+  if (!/^-?[0-9A-F]*$/.test(key)) return undefined;
+  if (key.startsWith("-")) return encodeInteger(-BigInt(`0x${key.slice(1) || "0"}`));
+  const bytes = Buffer.from(key.length % 2 ? `0${key}` : key || "00", "hex");
+  return bytes[0]! >= 0x80 ? Buffer.concat([Buffer.of(0), bytes]) : bytes;
 }
 
 /**

@@ -33,6 +33,7 @@ type Url = Extract<DatabaseUrl, { kind: "postgres" }>;
 type PgModule = typeof Pg;
 
 const PROBE_MS = 1000;
+/** Connecting, and each of a responder's queries (an import's may take as long as it takes). */
 const TIMEOUT_MS = 3000;
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 5000;
@@ -70,6 +71,10 @@ const WRITE_ROW = `INSERT INTO certificate_status
   ON CONFLICT (issuer_id, serial) DO UPDATE SET ${STATUS_SET},
     certificate = coalesce(excluded.certificate, certificate_status.certificate)`;
 
+/** A query that gives up after TIMEOUT_MS (pg reads query_timeout per query; its types lack it). */
+const bounded = (text: string, values: unknown[]): Pg.QueryConfig =>
+  ({ text, values, query_timeout: TIMEOUT_MS }) as Pg.QueryConfig;
+
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 function config(url: Url): Pg.ClientConfig {
@@ -79,7 +84,6 @@ function config(url: Url): Pg.ClientConfig {
     options: url.schema ? `-c search_path=${url.schema}` : undefined,
     application_name: "ocspkit",
     connectionTimeoutMillis: TIMEOUT_MS,
-    query_timeout: TIMEOUT_MS,
     keepAlive: true,
   };
 }
@@ -442,8 +446,10 @@ class PgSource implements StatusSource {
         let rows: { serial: Buffer; version: string }[];
         try {
           const r = await c.query(
-            "SELECT serial, version::text AS version FROM certificate_status WHERE version > $1 ORDER BY version",
-            [this.#lastVersion],
+            bounded(
+              "SELECT serial, version FROM certificate_status WHERE version > $1 ORDER BY version",
+              [this.#lastVersion],
+            ),
           );
           rows = r.rows;
         } catch (err) {
@@ -510,9 +516,10 @@ class PgSource implements StatusSource {
     this.#pending.delete(issuer);
     try {
       const r = await this.#db.pool.query(
-        `SELECT ${COLUMNS} FROM certificate_status
-         WHERE issuer_id = $1 AND serial = ANY($2::bytea[])`,
-        [issuer, p.serials],
+        bounded(
+          `SELECT ${COLUMNS} FROM certificate_status WHERE issuer_id = $1 AND serial = ANY($2::bytea[])`,
+          [issuer, p.serials],
+        ),
       );
       const rows = new Map<string, RawRow>();
       for (const row of r.rows as RawRow[]) rows.set(row.serial.toString("hex"), row);
