@@ -17,7 +17,7 @@ import { encodeRequest } from "../src/ocsp/request.js";
 import { parseResponse } from "../src/ocsp/response.js";
 import { loadCertificate } from "../src/x509/load.js";
 import type { Pki } from "../test/support/pki.js";
-import { PG_URL, pgProblem } from "../test/support/store.js";
+import { PG_URL, pgProblem, signerArgs } from "../test/support/store.js";
 import { capture } from "./proc.js";
 import { fmt, fmtRatio, median, ratioOfRounds, type SectionResult, type Target } from "./report.js";
 import { benchQuestion } from "./responder.js";
@@ -105,12 +105,7 @@ async function startup(
 
 const serveArgs = (pki: Pki, store: readonly string[]) => [
   ...store,
-  "--ca",
-  pki.intermediate.cert,
-  "--signer",
-  pki.ocspSigner.cert,
-  "--key",
-  pki.ocspSigner.key,
+  ...signerArgs(pki),
   "--port",
   "0",
 ];

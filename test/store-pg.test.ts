@@ -22,6 +22,7 @@ import {
   pgSchema,
   pgSkip,
   serve,
+  signerArgs,
   statusVia,
   within,
 } from "./support/store.js";
@@ -39,14 +40,7 @@ after(async () => {
 });
 
 const issuer = () => ["--issuer", pki.intermediate.cert];
-const signer = () => [
-  "--ca",
-  pki.intermediate.cert,
-  "--signer",
-  pki.ocspSigner.cert,
-  "--key",
-  pki.ocspSigner.key,
-];
+const signer = () => signerArgs(pki);
 
 /** A schema of its own with the test PKI's index imported. */
 async function filled(): Promise<PgSchema> {

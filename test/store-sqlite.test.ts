@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { parseResponse } from "../src/ocsp/response.js";
 import { makePki, type Pki } from "./support/pki.js";
-import { cli, serve, statusVia, within } from "./support/store.js";
+import { cli, serve, signerArgs, statusVia, within } from "./support/store.js";
 
 let pki: Pki;
 let seq = 0;
@@ -203,14 +203,7 @@ describe("db commands on SQLite", () => {
     const missing = `sqlite:${join(pki.dir, "missing.db")}`;
     const bare = join(pki.dir, `bare-${++seq}.db`);
     new Database(bare).close();
-    const serveArgs = [
-      "--ca",
-      pki.intermediate.cert,
-      "--signer",
-      pki.ocspSigner.cert,
-      "--key",
-      pki.ocspSigner.key,
-    ];
+    const serveArgs = signerArgs(pki);
     const cases: [string[], RegExp][] = [
       [
         ["db", "status", "--db", missing, ...issuer(), "--serial", "1"],
@@ -247,14 +240,7 @@ describe("db commands on SQLite", () => {
 });
 
 describe("serve --db sqlite:", () => {
-  const signer = () => [
-    "--ca",
-    pki.intermediate.cert,
-    "--signer",
-    pki.ocspSigner.cert,
-    "--key",
-    pki.ocspSigner.key,
-  ];
+  const signer = () => signerArgs(pki);
 
   test("a revocation by another process is served within a second", async () => {
     const db = await filled();

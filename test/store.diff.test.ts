@@ -20,6 +20,7 @@ import {
   pgSchema,
   pgSkip,
   serve,
+  signerArgs,
   statuses,
 } from "./support/store.js";
 
@@ -58,14 +59,7 @@ async function compare(index: string, certs: readonly string[]): Promise<string>
     ]);
     assert.equal(r.code, 0, r.stderr);
   }
-  const signer = [
-    "--ca",
-    pki.intermediate.cert,
-    "--signer",
-    pki.ocspSigner.cert,
-    "--key",
-    pki.ocspSigner.key,
-  ];
+  const signer = signerArgs(pki);
   const servers = await Promise.all([
     serve(["--index", index, ...signer]),
     ...dbs.map((db) => serve(["--db", db, ...signer])),

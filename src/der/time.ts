@@ -36,7 +36,18 @@ export function parseTimeText(tag: number, content: Uint8Array, offset: number):
     throw new DerError(`expected a time, found tag 0x${tag.toString(16)}`, offset);
   }
   if (!m) throw new DerError(`malformed time "${s}"`, offset);
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [
+  const frac = m[7] ?? "";
+  const date = dateOfFields(m.slice(1));
+  if (!date) throw new DerError(`invalid time "${s}"`, offset);
+  return { date, fraction: frac };
+}
+
+/**
+ * The date that text fields name (year, month, day, hour, minute, second, and an optional
+ * ".fraction"), or undefined when they name none (see parseTimeText).
+ */
+export function dateOfFields(f: readonly (string | undefined)[]): Date | undefined {
+  const [y, mo, d, h, mi, sec] = f.slice(0, 6).map(Number) as [
     number,
     number,
     number,
@@ -44,15 +55,15 @@ export function parseTimeText(tag: number, content: Uint8Array, offset: number):
     number,
     number,
   ];
-  const frac = m[7] ?? "";
+  const frac = f[6];
   const date = new Date(0);
   // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
   date.setUTCFullYear(y, mo - 1, d);
   date.setUTCHours(h, mi, sec, frac ? Math.floor(Number(`0${frac}`) * 1000) : 0);
   if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) {
-    throw new DerError(`invalid time "${s}"`, offset);
+    return undefined;
   }
-  return { date, fraction: frac };
+  return date;
 }
 
 export function encodeGeneralizedTime(d: Date): Uint8Array {

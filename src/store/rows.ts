@@ -3,7 +3,7 @@
 // strictly; nothing in a row that does not parse is guessed at.
 
 import { encodeOid } from "../der/oid.js";
-import { encodeGeneralizedTime } from "../der/time.js";
+import { dateOfFields, encodeGeneralizedTime } from "../der/time.js";
 import { digestByName, hash, SHA1 } from "../ocsp/digests.js";
 import type { RevocationRecord, StatusRecord } from "../responder/status.js";
 import type { Certificate } from "../x509/cert.js";
@@ -77,22 +77,7 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
 /** ISO 8601 in UTC with a Z, as the stores write times; undefined for anything else. */
 export function parseIsoTime(text: string): Date | undefined {
   const m = ISO.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, s, m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0);
-  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
-    return undefined;
-  }
-  return date;
+  return m ? dateOfFields(m.slice(1)) : undefined;
 }
 
 /** The form times are stored in: seconds, UTC. */

@@ -36,6 +36,16 @@ export function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promi
   });
 }
 
+/** The CA and the delegated signer `serve` answers for, from the test PKI. */
+export const signerArgs = (pki: Pki): string[] => [
+  "--ca",
+  pki.intermediate.cert,
+  "--signer",
+  pki.ocspSigner.cert,
+  "--key",
+  pki.ocspSigner.key,
+];
+
 /** `ocspkit serve …`, resolved once it listens. */
 export async function serve(
   args: readonly string[],
