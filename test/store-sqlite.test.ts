@@ -331,18 +331,23 @@ describe("serve --db sqlite:", () => {
       );
       assert.equal((await ask(pki.leaves.revoked.unspecified.cert)).statuses, "error 2");
       assert.equal((await ask(pki.leaves.revoked.keyCompromise.cert)).statuses, "error 2");
+      direct
+        .prepare("UPDATE certificate_status SET reason = 1 WHERE serial = ?")
+        .run(Buffer.from("2002", "hex"));
+      await within(1000, async () => (await ask(pki.leaves.good2.cert)).statuses === "error 2");
       assert.equal((await ask(pki.leaves.good.cert)).statuses, "good");
       assert.equal((await ask(pki.leaves.revoked.superseded.cert)).statuses, "revoked");
       const lines = s
         .stderr()
         .split("\n")
         .filter((l) => l.includes("bad row"));
-      assert.equal(lines.length, 2, s.stderr());
+      assert.equal(lines.length, 3, s.stderr());
       assert.match(
         lines.join("\n"),
         /serial 3001\): revocation time "last tuesday" does not parse/,
       );
       assert.match(lines.join("\n"), /serial 3002\): unknown revocation reason 42/);
+      assert.match(lines.join("\n"), /serial 2002\): revocation details without a revocation time/);
     } finally {
       direct.close();
       await s.stop();

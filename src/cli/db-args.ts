@@ -9,7 +9,7 @@ import type { StatusDatabase } from "../store/database.js";
 import { issuedBy } from "../store/import.js";
 import { openDatabase } from "../store/open.js";
 import { Refused } from "../store/revocation.js";
-import { serialBytes } from "../store/rows.js";
+import { parseIsoTime, serialBytes } from "../store/rows.js";
 import { schemaProblem } from "../store/schema.js";
 import { type DatabaseUrl, parseDatabaseUrl } from "../store/url.js";
 import type { Certificate } from "../x509/cert.js";
@@ -106,14 +106,13 @@ export function target(o: { cert?: string; serial?: string }, ca: Certificate): 
 export const hexOf = (serial: Uint8Array) =>
   Buffer.from(serialBytes(serial)).toString("hex").toUpperCase();
 
-/** An ISO 8601 time option (with a zone, or taken as UTC), or a usage error naming it. */
+/** An ISO 8601 time option (a date alone is midnight; no zone is UTC), or a usage error. */
 export function isoOption(name: string, text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
-  const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text}Z`;
-  const d = /^\d{4}-\d\d-\d\d/.test(text) ? new Date(zoned) : new Date(Number.NaN);
-  if (Number.isNaN(d.getTime())) {
+  const full = /^\d{4}-\d\d-\d\d$/.test(text) ? `${text}T00:00:00` : text;
+  const d = parseIsoTime(/(Z|[+-]\d\d:?\d\d)$/i.test(full) ? full : `${full}Z`);
+  if (!d)
     throw new OcspError("ERR_USAGE", `${name} ${JSON.stringify(text)} is not an ISO 8601 time`);
-  }
   return d;
 }
 

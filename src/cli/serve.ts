@@ -87,7 +87,9 @@ function integer(min: number, max: number) {
 
 function program(io: Io): Command {
   return new Command("ocspkit serve")
-    .description("Run an OCSP responder (RFC 6960, RFC 5019) from OpenSSL CA index files.")
+    .description(
+      "Run an OCSP responder (RFC 6960, RFC 5019) from OpenSSL CA index files or a status database.",
+    )
     .option(
       "--ca <file>",
       "CA certificate whose certificates are answered for (repeatable)",

@@ -72,12 +72,21 @@ export const REASON_NAMES: Readonly<Record<number, string>> = {
   10: "AACompromise",
 };
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:Z|([+-])(\d{2}):?(\d{2}))$/i;
 
-/** ISO 8601 in UTC with a Z, as the stores write times; undefined for anything else. */
+/**
+ * ISO 8601 with its zone (Z or ±hh:mm; a space for the T, as SQL prints it); undefined for
+ * anything else, a time without a zone included: the stores never guess one.
+ */
 export function parseIsoTime(text: string): Date | undefined {
   const m = ISO.exec(text);
-  return m ? dateOfFields(m.slice(1)) : undefined;
+  const date = m ? dateOfFields(m.slice(1, 8)) : undefined;
+  if (!m || !date || !m[8]) return date;
+  const [hh, mm] = [Number(m[9]), Number(m[10])];
+  if (hh > 23 || mm > 59) return undefined;
+  const sign = m[8] === "-" ? 1 : -1;
+  return new Date(date.getTime() + sign * (hh * 60 + mm) * 60_000);
 }
 
 /** The form times are stored in: seconds, UTC. */
@@ -96,6 +105,9 @@ export function recordOf(row: StatusRow | undefined, now: number): StatusRecord 
     };
   }
   if (row.revokedAt === null) {
+    if (row.reason !== null || row.invalidityDate !== null || row.holdInstruction !== null) {
+      return { state: "unusable", problem: "revocation details without a revocation time" };
+    }
     return notAfter && notAfter.getTime() < now ? { state: "expired" } : { state: "good" };
   }
   const revocation = revocationOf(row);
