@@ -3,6 +3,11 @@
 // that says revoked.
 
 import type cliProgress from "cli-progress";
+import { loadInputs } from "../check/inputs.js";
+import { exitCode, resultJson, resultTable } from "../check/report.js";
+import { type CheckResult, checkCertificates, type MethodChoice } from "../check/run.js";
+import { loadCertificates } from "../x509/load.js";
+import { openTrustStore } from "../x509/store.js";
 import {
   EXIT_USAGE,
   httpUrl,
@@ -13,12 +18,7 @@ import {
   positiveInt,
   runParsed,
   seconds,
-} from "../check/cli.js";
-import { loadInputs } from "../check/inputs.js";
-import { exitCode, resultJson, resultTable } from "../check/report.js";
-import { type CheckResult, checkCertificates, type MethodChoice } from "../check/run.js";
-import { loadCertificates } from "../x509/load.js";
-import { openTrustStore } from "../x509/store.js";
+} from "./command.js";
 import type { Io } from "./io.js";
 
 interface CheckOpts {

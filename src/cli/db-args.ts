@@ -14,7 +14,7 @@ import { schemaProblem } from "../store/schema.js";
 import { type DatabaseUrl, parseDatabaseUrl } from "../store/url.js";
 import type { Certificate } from "../x509/cert.js";
 import { loadCertificate } from "../x509/load.js";
-import { nameOneline } from "../x509/text.js";
+import { nameOneline } from "../x509/name-oneline.js";
 import type { Io } from "./io.js";
 
 export const DB_OPTION = "--db <url>";

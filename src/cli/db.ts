@@ -2,12 +2,12 @@
 // CA database and issued certificates, and say what it holds about one certificate. Option
 // parsing and printing only; the work is src/store.
 
-import { newCommand, runParsed } from "../check/cli.js";
 import { OcspError } from "../errors.js";
 import { importCertificates, importIndex } from "../store/import.js";
 import { openDatabase } from "../store/open.js";
 import { REASON_NAMES, recordOf, type StatusRow } from "../store/rows.js";
 import { loadCertificate } from "../x509/load.js";
+import { newCommand, runParsed } from "./command.js";
 import { DB_HELP, DB_OPTION, databaseUrl, openChecked, target, withDatabase } from "./db-args.js";
 import type { Io } from "./io.js";
 
