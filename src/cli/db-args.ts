@@ -4,6 +4,7 @@
 
 import { OcspError } from "../errors.js";
 import { parseSerial } from "../ocsp/certid.js";
+import { serialKey } from "../responder/index-file.js";
 import type { StatusSource } from "../responder/status.js";
 import type { StatusDatabase } from "../store/database.js";
 import { issuedBy } from "../store/import.js";
@@ -103,8 +104,14 @@ export function target(o: { cert?: string; serial?: string }, ca: Certificate): 
   return { serial, hex: hexOf(serial) };
 }
 
-export const hexOf = (serial: Uint8Array) =>
-  Buffer.from(serialBytes(serial)).toString("hex").toUpperCase();
+/** As `openssl x509 -serial` and index.txt write a serial: whole bytes, no sign byte. */
+function hexOf(serial: Uint8Array): string {
+  const b = serialBytes(serial);
+  if (b[0]! >= 0x80) return serialKey(b);
+  return Buffer.from(b[0] === 0 && b.length > 1 ? b.subarray(1) : b)
+    .toString("hex")
+    .toUpperCase();
+}
 
 /** An ISO 8601 time option (a date alone is midnight; no zone is UTC), or a usage error. */
 export function isoOption(name: string, text: string | undefined): Date | undefined {

@@ -140,13 +140,14 @@ class SqliteDatabase implements StatusDatabase {
       const id = findIssuer(this.#db, ca);
       if (id !== undefined || !create) return id === undefined ? undefined : String(id);
       const h = issuerHashes(ca);
-      const r = this.#db
+      // Another writer may register the same CA at the same moment: its row is as good.
+      this.#db
         .prepare(
-          `INSERT INTO issuers (name_sha1, key_sha1, name_sha256, key_sha256, certificate)
+          `INSERT OR IGNORE INTO issuers (name_sha1, key_sha1, name_sha256, key_sha256, certificate)
            VALUES (?, ?, ?, ?, ?)`,
         )
         .run(h.nameSha1, h.keySha1, h.nameSha256, h.keySha256, ca.der);
-      return String(r.lastInsertRowid);
+      return String(findIssuer(this.#db, ca));
     });
   }
 
