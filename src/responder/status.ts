@@ -38,6 +38,8 @@ export interface SourceStats {
   readonly entries?: number;
   readonly reloads?: number;
   readonly reloadErrors?: number;
+  /** Index files not taken or not readable, by reason. */
+  readonly refusals?: Readonly<Record<string, number>>;
   /** Lookups or change checks that failed. */
   readonly errors?: number;
   /** Why the store cannot answer now; absent while it can. */
