@@ -6,6 +6,7 @@ import { type CertId, sameCertId } from "../src/ocsp/certid.js";
 import { parseResponse } from "../src/ocsp/response.js";
 import { sendOcspRequest } from "../src/transport/http.js";
 import { getFreePort, type Pki, REPO_ROOT, responderArgs } from "../test/support/pki.js";
+import { signerArgs } from "../test/support/store.js";
 import { startService } from "./proc.js";
 
 export interface Running {
@@ -50,12 +51,7 @@ export function startOcspkit(
       cli.bin,
       "serve",
       ...store,
-      "--ca",
-      pki.intermediate.cert,
-      "--signer",
-      pki.ocspSigner.cert,
-      "--key",
-      pki.ocspSigner.key,
+      ...signerArgs(pki),
       "--host",
       "127.0.0.1",
       "--port",

@@ -17,6 +17,7 @@ import { startProcess } from "./responder-process.js";
 import { makePki, ocspkitCommand, type Pki } from "./support/pki.js";
 import {
   cli,
+  initAndImport,
   PG_URL,
   type PgSchema,
   pgSchema,
@@ -46,10 +47,7 @@ const signer = () => signerArgs(pki);
 async function filled(): Promise<PgSchema> {
   const s = await pgSchema();
   schemas.push(s);
-  const init = await cli(["db", "init", "--db", s.url]);
-  assert.equal(init.code, 0, init.stderr);
-  const r = await cli(["db", "import", "--db", s.url, ...issuer(), "--index", pki.index]);
-  assert.equal(r.code, 0, r.stderr);
+  await initAndImport(pki, s.url, pki.index);
   return s;
 }
 

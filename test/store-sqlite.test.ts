@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { parseResponse } from "../src/ocsp/response.js";
 import { makePki, type Pki } from "./support/pki.js";
-import { cli, serve, signerArgs, statusVia, within } from "./support/store.js";
+import { cli, initAndImport, serve, signerArgs, statusVia, within } from "./support/store.js";
 
 let pki: Pki;
 let seq = 0;
@@ -25,18 +25,7 @@ after(() => pki?.cleanup());
 /** A new database with the test PKI's index.txt imported. */
 async function filled(): Promise<string> {
   const db = `sqlite:${join(pki.dir, `store-${++seq}.db`)}`;
-  assert.equal((await cli(["db", "init", "--db", db])).code, 0);
-  const r = await cli([
-    "db",
-    "import",
-    "--db",
-    db,
-    "--issuer",
-    pki.intermediate.cert,
-    "--index",
-    pki.index,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
+  await initAndImport(pki, db, pki.index);
   return db;
 }
 

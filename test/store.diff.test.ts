@@ -14,7 +14,7 @@ import { after, before, test } from "node:test";
 import { makePki, type Pki } from "./support/pki.js";
 import {
   ask,
-  cli,
+  initAndImport,
   opensslCa,
   type PgSchema,
   pgSchema,
@@ -45,20 +45,7 @@ async function compare(index: string, certs: readonly string[]): Promise<string>
     schemas.push(s);
     dbs.push(s.url);
   }
-  for (const db of dbs) {
-    assert.equal((await cli(["db", "init", "--db", db])).code, 0);
-    const r = await cli([
-      "db",
-      "import",
-      "--db",
-      db,
-      "--issuer",
-      pki.intermediate.cert,
-      "--index",
-      index,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-  }
+  for (const db of dbs) await initAndImport(pki, db, index);
   const signer = signerArgs(pki);
   const servers = await Promise.all([
     serve(["--index", index, ...signer]),

@@ -6,6 +6,7 @@
  * answer, the tests that need it are skipped with a loud message, except under CI=true, where
  * they fail.
  */
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -45,6 +46,23 @@ export const signerArgs = (pki: Pki): string[] => [
   "--key",
   pki.ocspSigner.key,
 ];
+
+/** `db init` and `db import` of `index` for the test PKI's intermediate, both asserted to pass. */
+export async function initAndImport(pki: Pki, db: string, index: string): Promise<void> {
+  const init = await cli(["db", "init", "--db", db]);
+  assert.equal(init.code, 0, init.stderr);
+  const r = await cli([
+    "db",
+    "import",
+    "--db",
+    db,
+    "--issuer",
+    pki.intermediate.cert,
+    "--index",
+    index,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+}
 
 /** `ocspkit serve …`, resolved once it listens. */
 export async function serve(
