@@ -54,6 +54,8 @@ export interface AnswerPolicy {
 export interface AnsweredCert {
   readonly serial: string;
   readonly status: CertStatus;
+  /** The store does not hold the serial (the status is the --unassigned policy's). */
+  readonly unassigned?: true;
 }
 
 export interface Answer {
@@ -172,7 +174,11 @@ export class Answerer {
       const single = statusOf(record, rfc, policy);
       if (!single) continue; // OpenSSL leaves rows that are neither V nor R out of the answer.
       singles.push(encodeSingleResponse({ ...base, ...single, certId }));
-      certs.push({ serial, status: single.status });
+      certs.push(
+        record.state === "not-found"
+          ? { serial, status: single.status, unassigned: true }
+          : { serial, status: single.status },
+      );
     }
     const extensions = nonce ? [nonce] : [];
     if (unassigned) extensions.push(EXTENDED_REVOKE);
