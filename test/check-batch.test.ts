@@ -1,12 +1,12 @@
 /**
  * `check` on batches: many CertIDs to a request for one responder and CA, kept-alive
  * connections, and the fall-back to one certificate a request when a responder will not answer
- * lists. The leaves are minted in-process (bench/pki.ts: every tenth revoked), so a hundred of
- * them cost well under a second.
+ * lists. The leaves are the bench's (bench/pki.ts: one `openssl ca` run issues them all, every
+ * tenth revoked), so a hundred of them cost about a second.
  */
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,17 +29,19 @@ const LEAVES = 120;
 type Answer = (request: OcspRequest, der: Buffer) => Promise<Uint8Array>;
 
 /**
- * A keep-alive loopback responder that hands every request to `answer`, and records how many
- * CertIDs each request held and how many connections were opened.
+ * A keep-alive loopback responder that hands every request to `answer`, and records each
+ * request's bytes, how many CertIDs each held and how many connections were opened.
  */
 async function startFront(answer: Answer) {
   const lists: number[] = [];
+  const bodies: string[] = [];
   let connections = 0;
   const server = createServer((req, res) => {
     void (async () => {
       const der = req.method === "GET" ? requestFromPath(req.url ?? "/")! : await body(req);
       const request = parseRequest(der);
       lists.push(request.requests.length);
+      bodies.push(der.toString("hex"));
       const out = await answer(request, der);
       res.writeHead(200, {
         "Content-Type": "application/ocsp-response",
@@ -53,6 +55,7 @@ async function startFront(answer: Answer) {
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
     lists,
+    bodies,
     connections: () => connections,
     stop: () =>
       new Promise<void>((r) => {
@@ -237,6 +240,50 @@ describe("check in batches", () => {
       }
     } finally {
       await busy.stop();
+    }
+  });
+
+  test("a leaf its issuer did not sign is an error beside the same leaf intact; the others are asked", async () => {
+    // The last bytes of the file's DER are the signature's: one flipped, nothing else changed.
+    const dir = mkdtempSync(join(tmpdir(), "ocspkit-batch-bad-"));
+    const der = Buffer.from(loadCertificate(files[0]!, "leaf").der);
+    der[der.length - 1]! ^= 0x01;
+    const forged = join(dir, "forged.pem");
+    writeFileSync(
+      forged,
+      `-----BEGIN CERTIFICATE-----\n${der.toString("base64")}\n-----END CERTIFICATE-----\n`,
+    );
+    const front = await startFront(async (_request, body) => sendOcspRequest(ocspkit.url, body));
+    try {
+      const some = [files[0]!, forged, ...files.slice(1, 6), forged];
+      const r = await check("--url", front.url, ...some);
+      assert.deepEqual(r.statuses, [want[0], "error", ...want.slice(1, 6), "error"]);
+      for (const i of [1, 7]) {
+        assert.match(String(r.results[i]!.error), /did not issue this certificate/);
+        assert.equal(
+          r.results[i]!.serial,
+          r.results[0]!.serial,
+          "the same serial as the intact leaf",
+        );
+      }
+      assert.deepEqual(front.lists, [6], "the forged copy is never asked about");
+    } finally {
+      await front.stop();
+    }
+  });
+
+  test("the same inputs make the same requests (a responder's cache can answer them)", async () => {
+    const front = await startFront(async (_request, body) => sendOcspRequest(ocspkit.url, body));
+    try {
+      const first = await check("--url", front.url, ...files);
+      const once = [...front.bodies];
+      const second = await check("--url", front.url, ...files);
+      assert.deepEqual(second.statuses, first.statuses);
+      assert.deepEqual(first.statuses, want);
+      assert.equal(once.length, 2, "two lists of 61");
+      assert.deepEqual(front.bodies.slice(2).sort(), once.sort());
+    } finally {
+      await front.stop();
     }
   });
 });

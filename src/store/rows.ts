@@ -3,7 +3,7 @@
 // strictly; nothing in a row that does not parse is guessed at.
 
 import { encodeOid } from "../der/oid.js";
-import { dateOfFields, encodeGeneralizedTime } from "../der/time.js";
+import { encodeGeneralizedTime } from "../der/time.js";
 import { digestByName, hash, SHA1 } from "../ocsp/digests.js";
 import type { RevocationRecord, StatusRecord } from "../responder/status.js";
 import type { Certificate } from "../x509/cert.js";
@@ -81,12 +81,20 @@ const ISO =
  */
 export function parseIsoTime(text: string): Date | undefined {
   const m = ISO.exec(text);
-  const date = m ? dateOfFields(m.slice(1, 8)) : undefined;
-  if (!m || !date || !m[8]) return date;
-  const [hh, mm] = [Number(m[9]), Number(m[10])];
-  if (hh > 23 || mm > 59) return undefined;
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec, zh, zm] = [1, 2, 3, 4, 5, 6, 9, 10].map((i) =>
+    Number(m[i] ?? 0),
+  ) as [number, number, number, number, number, number, number, number];
+  const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms));
+  // Date.UTC rolls "February 30" over into March: a date nobody wrote is refused instead.
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) {
+    return undefined;
+  }
+  // Date.UTC also reads years 0-99 as 19xx; no stored time is that old.
+  if (zh > 23 || zm > 59 || y < 100) return undefined;
   const sign = m[8] === "-" ? 1 : -1;
-  return new Date(date.getTime() + sign * (hh * 60 + mm) * 60_000);
+  return new Date(date.getTime() + sign * (zh * 60 + zm) * 60_000);
 }
 
 /** The form times are stored in: seconds, UTC. */
