@@ -14,13 +14,12 @@ import { after, before, describe, test } from "node:test";
 import { type BenchPki, makeBenchPki } from "../bench/pki.ts";
 import { loadInputs } from "../src/check/inputs.ts";
 import { checkCertificates } from "../src/check/run.ts";
-import { checkCommand } from "../src/cli/check.ts";
-import { captureIo } from "../src/cli/command.ts";
 import { encodeRequest, type OcspRequest, parseRequest } from "../src/ocsp/request.ts";
 import { requestFromPath, startResponder } from "../src/responder/server.ts";
 import { sendOcspRequest } from "../src/transport/http.ts";
 import { loadCertificate } from "../src/x509/load.ts";
 import { openTrustStore } from "../src/x509/store.ts";
+import { runBuiltCli } from "./support/cli.ts";
 import { signedResponse } from "./support/forge.ts";
 import { ocspErrorResponse, type Responder, startOpensslResponder } from "./support/pki.ts";
 
@@ -113,10 +112,9 @@ describe("check in batches", () => {
   });
 
   async function check(...args: string[]) {
-    const c = captureIo();
-    const code = await checkCommand([...common, ...args], c.io);
-    assert.equal(c.err(), "");
-    const results = JSON.parse(c.out()).results as Record<string, unknown>[];
+    const { code, stdout, stderr } = await runBuiltCli("check", [...common, ...args]);
+    assert.equal(stderr, "");
+    const results = JSON.parse(stdout).results as Record<string, unknown>[];
     return { code, results, statuses: results.map((r) => r.status) };
   }
 
@@ -215,11 +213,10 @@ describe("check in batches", () => {
 
   test("a --url that does not parse is a usage error (64) naming the option", async () => {
     for (const bad of ["http://[::1", "ftp://example/", "notaurl"]) {
-      const c = captureIo();
-      const code = await checkCommand([...common, "--url", bad, ...files.slice(0, 2)], c.io);
-      assert.equal(code, 64);
-      assert.match(c.err(), /--url/);
-      assert.equal(c.out(), "");
+      const c = await runBuiltCli("check", [...common, "--url", bad, ...files.slice(0, 2)]);
+      assert.equal(c.code, 64);
+      assert.match(c.stderr, /--url/);
+      assert.equal(c.stdout, "");
     }
   });
 
