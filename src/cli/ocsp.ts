@@ -539,7 +539,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (!req && o.reqin) {
     const der = readFile(o.reqin, "OCSP request");
     try {
-      req = parseRequest(der);
+      // As OpenSSL reads it: the client never checks the times of the certificates it carries.
+      req = parseRequest(der, true);
       reqDer = der;
     } catch (err) {
       io.err(`Error reading OCSP request\n${o.reqin}: ${derProblem(der, err)}\n`);
@@ -571,7 +572,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     req = parseRequest(reqDer);
   }
   if (req && !reqDer) reqDer = encodeRequest(req);
-  if (o.reqText && req) out.write((await import("../ocsp/text.js")).requestText(req));
+  if (o.reqText && req) out.write((await import("../ocsp/text.js")).requestTextBytes(req));
   if (o.reqout && reqDer) writeDer(o.reqout, reqDer);
 
   let respDer: Uint8Array;
@@ -625,12 +626,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       basicError = err;
     }
   }
+  // A time that does not read stops verification, not printing (OpenSSL reads times only when
+  // it checks them): the print-only reading is never verified.
+  const printable = basicError ? printOnlyBasic(responseDer!) : bs;
   if (o.respText) {
     const text = await import("../ocsp/text.js");
     out.write(
-      basicError
-        ? text.responseHeaderText(envelope)
-        : text.responseText({ status, responseType, basic: bs }),
+      printable
+        ? text.responseTextBytes({ status, responseType, basic: printable })
+        : text.responseHeaderText(envelope),
     );
   }
 
@@ -643,6 +647,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     noCaPath: o.noCaPath,
   });
   if (o.verifyOther) verifyOther = loadCertificates(o.verifyOther, "validator certificates");
+  if (!bs && printable && o.noverify && !o.queries.length) {
+    io.err(`ocspkit: ${describe(basicError)}\n`);
+    return 0;
+  }
   if (!bs) {
     io.err(`Error parsing response${basicError ? `\n${describe(basicError)}` : ""}\n`);
     return 1;
@@ -677,6 +685,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (req && !summary(out, io, bs, o)) code = 1;
   return code;
+}
+
+function printOnlyBasic(der: Uint8Array): BasicResponse | undefined {
+  try {
+    return parseBasicResponse(der, true);
+  } catch {
+    return undefined;
+  }
 }
 
 /** print_ocsp_summary: one block per certificate asked about, in the order asked. */
@@ -719,7 +735,7 @@ class Output {
       }
     }
   }
-  write(s: string): void {
+  write(s: string | Uint8Array): void {
     if (this.path) appendFileSync(this.path, s);
     else this.io.out(s);
   }

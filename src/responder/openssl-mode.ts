@@ -196,7 +196,7 @@ function withNewNonce(der: Uint8Array): Uint8Array {
   return encodeRequest({ requests: req.requests, extensions: [...others, nonceExtension()] });
 }
 
-type Write = (text: string) => void;
+type Write = (text: string | Uint8Array) => void;
 
 /** Standard output, or the -out file, emptied when opened as OpenSSL does. */
 function output(io: Io, path: string | undefined): Write {
@@ -212,9 +212,9 @@ function output(io: Io, path: string | undefined): Write {
 /** What OpenSSL prints and writes for each request answered (-req_text … -resp_text). */
 async function report(o: Options, out: Write, x: Exchange): Promise<number> {
   if (o.reqText && x.request) {
-    const { requestText } = await import("../ocsp/text.js");
+    const { requestTextBytes } = await import("../ocsp/text.js");
     try {
-      out(requestText(decodeRequest(x.request)));
+      out(requestTextBytes(decodeRequest(x.request, true)));
     } catch {
       // an undecodable request has no text form
     }
@@ -225,7 +225,7 @@ async function report(o: Options, out: Write, x: Exchange): Promise<number> {
     out(`Responder Error: ${responseStatusName(x.status)} (${x.status})\n`);
     if (!o.ignoreErr) return x.status;
   }
-  if (o.respText) out((await import("../ocsp/text.js")).responseText(parseResponse(x.response)));
+  if (o.respText) out((await import("../ocsp/text.js")).responseTextBytes(parseResponse(x.response)));
   return x.status;
 }
 
