@@ -137,7 +137,15 @@ function readResponse(der: Uint8Array, source: string) {
     try {
       return { response: parseResponse(der, true), strictError };
     } catch {
-      const header = responseHeaderText(parseResponseEnvelope(der));
+      let header: string;
+      try {
+        header = responseHeaderText(parseResponseEnvelope(der));
+      } catch {
+        throw new OcspError(
+          "ERR_INPUT",
+          `${source} is not an OCSP request or response: ${describe(strictError)}`,
+        );
+      }
       throw new Unprintable(`${source}: ${describe(strictError)}`, header);
     }
   }
@@ -150,7 +158,10 @@ function readRequest(der: Uint8Array, source: string) {
     try {
       return { request: parseRequest(der, true), strictError };
     } catch {
-      throw new OcspError("ERR_INPUT", `${source}: ${describe(strictError)}`);
+      throw new OcspError(
+        "ERR_INPUT",
+        `${source} is not an OCSP request or response: ${describe(strictError)}`,
+      );
     }
   }
 }

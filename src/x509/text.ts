@@ -1621,14 +1621,8 @@ export function certificateByteText(der: Uint8Array): string {
   let out = "Certificate:\n    Data:\n" + versionText(versionField) + serialNumberText(serial);
   out += "    " + signatureAlgorithmText(tbsAlgorithm, undefined);
   out += `        Issuer: ${nameCompatForm(issuer)}\n`;
-  // X509_print stops at a time it cannot read, right after "Bad time value".
-  const from = timeText(notBefore);
-  out += `        Validity\n            Not Before: ${from}`;
-  if (from === BAD_TIME) return out;
-  const to = timeText(notAfter);
-  out += `\n            Not After : ${to}`;
-  if (to === BAD_TIME) return out;
-  out += "\n";
+  out += `        Validity\n            Not Before: ${timeText(notBefore)}\n`;
+  out += `            Not After : ${timeText(notAfter)}\n`;
   out += `        Subject: ${nameCompatForm(subject)}\n`;
   out += subjectPublicKeyInfoText(spki);
   let extensions: Extension[] = [];
