@@ -39,7 +39,13 @@ type Form = "DER" | "PEM" | "base64" | "GET URL";
  */
 type Message =
   | { kind: "request"; form: Form; der: Uint8Array; request: OcspRequest; strictError?: unknown }
-  | { kind: "response"; form: Form; der: Uint8Array; response: OcspResponse; strictError?: unknown };
+  | {
+      kind: "response";
+      form: Form;
+      der: Uint8Array;
+      response: OcspResponse;
+      strictError?: unknown;
+    };
 
 const MAX_INPUT = 4 << 20;
 
@@ -204,7 +210,7 @@ function fromGetUrl(url: string): Uint8Array {
   for (let i = 0; i < segments.length; i++) {
     try {
       const der = base64(decodeURIComponent(segments.slice(i).join("/")));
-      checkDer(der);
+      checkDer(der, { timesForPrint: true });
       return der;
     } catch {
       // a shorter tail may be the request

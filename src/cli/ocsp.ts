@@ -632,9 +632,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (o.respText) {
     const text = await import("../ocsp/text.js");
     out.write(
-      printable
-        ? text.responseTextBytes({ status, responseType, basic: printable })
-        : text.responseHeaderText(envelope),
+      basicError && !printable
+        ? text.responseHeaderText(envelope)
+        : text.responseTextBytes({ status, responseType, basic: printable }),
     );
   }
 

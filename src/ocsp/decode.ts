@@ -192,7 +192,12 @@ export function decodeBasic(der: Uint8Array, forPrint = false): BasicResponse {
       throw new DerError("ResponderID byKey: expected an OCTET STRING", byKey.start);
     responderId = { byKey: contentOf(der, byKey) };
   }
-  const producedAt = timeOf(der, d.next(TAG.GENERALIZED_TIME, "producedAt"), "producedAt", readTime);
+  const producedAt = timeOf(
+    der,
+    d.next(TAG.GENERALIZED_TIME, "producedAt"),
+    "producedAt",
+    readTime,
+  );
   const list = d.next(TAG.SEQUENCE, "responses");
   const extensions = decodeExtensions(der, d.explicit(0xa1));
   d.end();
@@ -226,7 +231,12 @@ function decodeSingle(der: Uint8Array, t: Tlv, readTime: TimeReader): SingleResp
   } else {
     const r = new Fields(der, f.next(0xa1, "certStatus"), "RevokedInfo");
     status = "revoked";
-    revocationTime = timeOf(der, r.next(TAG.GENERALIZED_TIME, "revocationTime"), "revocationTime", readTime);
+    revocationTime = timeOf(
+      der,
+      r.next(TAG.GENERALIZED_TIME, "revocationTime"),
+      "revocationTime",
+      readTime,
+    );
     const reason = r.explicit(0xa0);
     if (reason) {
       if (reason.tag !== TAG.ENUMERATED)
@@ -235,7 +245,12 @@ function decodeSingle(der: Uint8Array, t: Tlv, readTime: TimeReader): SingleResp
     }
     r.end();
   }
-  const thisUpdate = timeOf(der, f.next(TAG.GENERALIZED_TIME, "thisUpdate"), "thisUpdate", readTime);
+  const thisUpdate = timeOf(
+    der,
+    f.next(TAG.GENERALIZED_TIME, "thisUpdate"),
+    "thisUpdate",
+    readTime,
+  );
   const next = f.explicit(0xa0);
   if (next && next.tag !== TAG.GENERALIZED_TIME)
     throw new DerError("nextUpdate: expected GeneralizedTime", next.start);

@@ -225,7 +225,8 @@ async function report(o: Options, out: Write, x: Exchange): Promise<number> {
     out(`Responder Error: ${responseStatusName(x.status)} (${x.status})\n`);
     if (!o.ignoreErr) return x.status;
   }
-  if (o.respText) out((await import("../ocsp/text.js")).responseTextBytes(parseResponse(x.response)));
+  if (o.respText)
+    out((await import("../ocsp/text.js")).responseTextBytes(parseResponse(x.response)));
   return x.status;
 }
 

@@ -301,10 +301,15 @@ function timeText(tlv: Tlv): string {
   return tlv.cls === UNIVERSAL ? asn1TimeValueText(tlv.tag, byteString(tlv.content)) : BAD_TIME;
 }
 
-/** `ASN1_GENERALIZEDTIME_print`: like `timeText` but only for GeneralizedTime. */
-function generalizedTimeText(tlv: Tlv): string {
+/**
+ * `written` followed by `ASN1_GENERALIZEDTIME_print` inside an extension printer: a time it
+ * cannot read fails the printer after "Bad time value", and OpenSSL then dumps the raw value.
+ */
+function generalizedTimeText(tlv: Tlv, written: string): string {
   if (!isTag(tlv, UNIVERSAL, TAG.generalizedTime)) throw new DerError("expected GeneralizedTime");
-  return timeText(tlv);
+  const text = timeText(tlv);
+  if (text === BAD_TIME) throw new PrintFailure(written + text);
+  return written + text;
 }
 
 /** `ASN1_TIME_print` of a DER-encoded UTCTime or GeneralizedTime, e.g. for OCSP "Produced At". */
@@ -1103,7 +1108,7 @@ function ocspCrlIdText(value: Uint8Array, indent: number): string {
       out += `${spaces(indent)}crlNum: ${i2aInteger(integerOf(inner))}\n`;
     } else if (isTag(part, CONTEXT, 2)) {
       if (inner === undefined) throw new DerError("crlTime without value");
-      out += `${spaces(indent)}crlTime: ${generalizedTimeText(inner)}\n`;
+      out = `${generalizedTimeText(inner, `${out}${spaces(indent)}crlTime: `)}\n`;
     } else throw new DerError("unexpected CrlID field");
   }
   return out;
@@ -1154,7 +1159,7 @@ const EXTENSION_PRINTERS: ReadonlyMap<string, ExtensionPrinter> = new Map<string
       }),
     ],
     ["2.5.29.23", (value, indent) => spaces(indent) + oidName(oidOf(parseTlv(value)))],
-    ["2.5.29.24", (value, indent) => spaces(indent) + generalizedTimeText(parseTlv(value))],
+    ["2.5.29.24", (value, indent) => generalizedTimeText(parseTlv(value), spaces(indent))],
     ["2.5.29.27", integerExtension],
     ["2.5.29.29", generalNamesExtension],
     ["2.5.29.30", nameConstraintsText],
@@ -1180,6 +1185,8 @@ const EXTENSION_PRINTERS: ReadonlyMap<string, ExtensionPrinter> = new Map<string
     // The nonce has no ASN.1 type in OpenSSL: the whole extnValue is shown as hex.
     [`${OCSP_EXT}.2`, (value, indent) => spaces(indent) + (value.length ? wrappedHex(value) : "0")],
     [`${OCSP_EXT}.3`, ocspCrlIdText],
+    // ossl_v3_ocsp_accresp: OpenSSL prints acceptable responses as it prints extKeyUsage.
+    [`${OCSP_EXT}.4`, i2v(extendedKeyUsageValues)],
     [
       `${OCSP_EXT}.5`,
       (value) => {
@@ -1187,7 +1194,7 @@ const EXTENSION_PRINTERS: ReadonlyMap<string, ExtensionPrinter> = new Map<string
         return "";
       },
     ],
-    [`${OCSP_EXT}.6`, (value, indent) => spaces(indent) + generalizedTimeText(parseTlv(value))],
+    [`${OCSP_EXT}.6`, (value, indent) => generalizedTimeText(parseTlv(value), spaces(indent))],
     [`${OCSP_EXT}.7`, ocspServiceLocatorText],
   ],
 );

@@ -1,0 +1,529 @@
+/**
+ * Differential tests for what real-world OCSP messages hold and the usual test PKIs do not
+ * (issue 14): GeneralizedTimes with fractional seconds, bytes >= 0x80 in IA5Strings of
+ * embedded certificates, malformed times, and a spread of responder IDs, signers, extensions,
+ * error statuses and signed requests. Each message is built here at test time (the CA and the
+ * signers with the openssl CLI, the DER with the project's encoders and test/support/forge.ts)
+ * and shown by `openssl ocsp` (3.0, the oracle) and by the BUILT ocspkit:
+ *   - `ocsp -respin F -resp_text -noverify` / `ocsp -reqin F -req_text`: stdout byte for byte and
+ *     the exit code;
+ *   - `inspect` on the same message as DER, PEM, base64 and a GET URL: stdout byte for byte
+ *     against OpenSSL's text.
+ * Where ocspkit deliberately differs (it verifies what OpenSSL 3.0 skips, it refuses to verify
+ * a time it cannot read), the test says so and checks ocspkit's side.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { encodeTlv, TAG } from "../src/der/der.js";
+import { encodeOid } from "../src/der/oid.js";
+import { type CertId, certIdFor } from "../src/ocsp/certid.js";
+import { digestByName, SHA1 } from "../src/ocsp/digests.js";
+import { encodeCertId, encodeExtensions, encodeRequest } from "../src/ocsp/request.js";
+import { signRequest } from "../src/ocsp/signed-request.js";
+import { Certificate, type Extension } from "../src/x509/cert.js";
+import { loadCertificate } from "../src/x509/load.js";
+import { encodeBasic, encodeOcspResponse, type SignScheme, seq, signTbs } from "./support/forge.js";
+import { argv, ocspkitCommand, openssl } from "./support/pki.js";
+
+interface Run {
+  code: number;
+  out: Buffer;
+  err: string;
+}
+
+/** Runs a program, keeping stdout as bytes (the point of some cases is a raw byte). */
+function run(cmd: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd[0]!,
+      cmd.slice(1),
+      { encoding: "buffer", timeout: 20_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        resolve({ code, out: stdout, err: stderr.toString("utf8") });
+      },
+    );
+  });
+}
+const ocspkit = (...args: string[]) => run([...ocspkitCommand(), ...args]);
+const opensslRun = (...args: string[]) => run(["openssl", ...args]);
+
+const cat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+const explicit = (n: number, inner: Uint8Array) => encodeTlv(0xa0 | n, inner);
+/** A time value exactly as written (tag 0x18 GeneralizedTime, 0x17 UTCTime). */
+const time = (text: string, tag = 0x18) => encodeTlv(tag, Buffer.from(text, "latin1"));
+const oid = (o: string) => encodeTlv(TAG.OID, encodeOid(o));
+const ext = (o: string, value: Uint8Array, critical = false): Extension => ({
+  oid: o,
+  critical,
+  value,
+});
+
+type Status =
+  | "good"
+  | "unknown"
+  | { readonly at: Uint8Array; readonly reason?: number; readonly raw?: Uint8Array };
+
+interface Single {
+  readonly certId?: CertId;
+  readonly status?: Status;
+  readonly thisUpdate?: Uint8Array;
+  readonly nextUpdate?: Uint8Array | null;
+  readonly extensions?: readonly Extension[];
+}
+
+interface Spec {
+  readonly producedAt?: Uint8Array;
+  readonly responses?: readonly Single[];
+  readonly extensions?: readonly Extension[];
+  readonly byKey?: boolean;
+  readonly signer?: "ca" | "rsa" | "pss" | "ed25519";
+  /** Certificates carried (DER); default the signer's. */
+  readonly certs?: readonly Uint8Array[];
+}
+
+interface Signer {
+  cert: Certificate;
+  key: KeyObject;
+  scheme?: SignScheme;
+}
+
+let dir: string;
+let ca: Certificate;
+let leaf: Certificate;
+/** The leaf, with a notAfter in month 43 (the signature no longer matches: printing only). */
+let badTimeLeaf: Uint8Array;
+let signers: Record<NonNullable<Spec["signer"]>, Signer>;
+let leafKey: KeyObject;
+let caFile: string;
+let leafFile: string;
+
+const NOW = new Date();
+const gt = (d: Date, fraction = "") =>
+  time(`${d.toISOString().slice(0, 19).replace(/[-T:]/g, "")}${fraction}Z`);
+
+function encodeStatus(s: Status): Uint8Array {
+  if (s === "good") return Uint8Array.of(0x80, 0);
+  if (s === "unknown") return Uint8Array.of(0x82, 0);
+  const reason =
+    s.reason === undefined ? [] : [explicit(0, encodeTlv(TAG.ENUMERATED, Uint8Array.of(s.reason)))];
+  return encodeTlv(0xa1, cat(s.at, ...reason));
+}
+
+function response(spec: Spec): Uint8Array {
+  const signer = signers[spec.signer ?? "ca"];
+  const singles = (spec.responses ?? [{}]).map((s) =>
+    seq(
+      encodeCertId(s.certId ?? certIdFor(ca, leaf, SHA1)),
+      encodeStatus(s.status ?? "good"),
+      s.thisUpdate ?? gt(new Date(NOW.getTime() - 3600_000)),
+      ...(s.nextUpdate === null
+        ? []
+        : [explicit(0, s.nextUpdate ?? gt(new Date(NOW.getTime() + 86400_000)))]),
+      ...(s.extensions?.length ? [explicit(1, encodeExtensions(s.extensions))] : []),
+    ),
+  );
+  const rid = spec.byKey
+    ? explicit(2, encodeTlv(TAG.OCTET_STRING, keyHash(signer.cert)))
+    : explicit(1, signer.cert.subject);
+  const tbs = seq(
+    rid,
+    spec.producedAt ?? gt(NOW),
+    seq(...singles),
+    ...(spec.extensions?.length ? [explicit(1, encodeExtensions(spec.extensions))] : []),
+  );
+  const { algorithm, signature } = signTbs(tbs, signer.key, signer.scheme);
+  const certs = (spec.certs ?? [signer.cert.der]).map((d) => ({ der: d }) as Certificate);
+  return encodeOcspResponse(encodeBasic({ tbs, algorithm, signature, certs }));
+}
+
+function keyHash(c: Certificate): Uint8Array {
+  return certIdFor(c, c, SHA1).issuerKeyHash;
+}
+
+let fileNo = 0;
+function save(der: Uint8Array, ext = "der"): string {
+  const f = join(dir, `m${++fileNo}.${ext}`);
+  writeFileSync(f, der);
+  return f;
+}
+
+/** The same message as PEM, base64 and an RFC 5019 GET URL, for inspect. */
+function otherForms(der: Uint8Array, label: string): string[] {
+  const b64 = Buffer.from(der).toString("base64");
+  const pem = `-----BEGIN ${label}-----\n${b64.match(/.{1,64}/g)!.join("\n")}\n-----END ${label}-----\n`;
+  return [
+    save(Buffer.from(pem), "pem"),
+    save(Buffer.from(`${b64}\n`), "b64"),
+    save(Buffer.from(`http://ocsp.example.test/${encodeURIComponent(b64)}\n`), "url"),
+  ];
+}
+
+/**
+ * `ocsp -respin -resp_text -noverify` of both tools, byte for byte with the exit code; then
+ * inspect in every form against OpenSSL's text. Returns OpenSSL's stdout.
+ */
+async function sameResponseText(name: string, der: Uint8Array, forms = true): Promise<string> {
+  const f = save(der);
+  const args = ["ocsp", "-respin", f, "-resp_text", "-noverify"];
+  const [o, k] = await Promise.all([opensslRun(...args), ocspkit(...args)]);
+  assert.equal(k.out.toString("latin1"), o.out.toString("latin1"), `${name}: -resp_text stdout`);
+  assert.equal(k.code, o.code, `${name}: exit code (openssl said ${o.err})`);
+  assert.doesNotMatch(k.err, /internal error|\n\s+at /, `${name}: no crash`);
+  // inspect prints the text also for error statuses, as -ignore_err lets OpenSSL do.
+  const shown = await opensslRun(...args, "-ignore_err");
+  const text = shown.out.toString("latin1").replace(/^Responder Error: .*\n/, "");
+  for (const file of [f, ...(forms ? otherForms(der, "OCSP RESPONSE") : [])]) {
+    const r = await ocspkit("inspect", file);
+    assert.equal(r.out.toString("latin1"), text, `${name}: inspect ${file}`);
+    assert.doesNotMatch(r.err, /internal error|\n\s+at /, `${name}: no crash`);
+  }
+  return o.out.toString("latin1");
+}
+
+async function sameRequestText(name: string, der: Uint8Array): Promise<string> {
+  const f = save(der);
+  const args = ["ocsp", "-reqin", f, "-req_text"];
+  const [o, k] = await Promise.all([opensslRun(...args), ocspkit(...args)]);
+  assert.equal(k.out.toString("latin1"), o.out.toString("latin1"), `${name}: -req_text stdout`);
+  assert.equal(k.code, o.code, `${name}: exit code`);
+  for (const file of [f, ...otherForms(der, "OCSP REQUEST")]) {
+    const r = await ocspkit("inspect", file);
+    assert.equal(r.out.toString("latin1"), o.out.toString("latin1"), `${name}: inspect ${file}`);
+  }
+  return o.out.toString("latin1");
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ocspkit-realworld-"));
+  const f = (n: string) => join(dir, n);
+  const ec = argv`-algorithm EC -pkeyopt ec_paramgen_curve:P-256`;
+  await Promise.all([
+    openssl(argv`genpkey ${ec} -out ${f("ca.key")}`),
+    openssl(argv`genpkey ${ec} -out ${f("leaf.key")}`),
+    openssl(argv`genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out ${f("rsa.key")}`),
+    openssl(argv`genpkey -algorithm ED25519 -out ${f("ed.key")}`),
+  ]);
+  await openssl(
+    argv`req -x509 -new -key ${f("ca.key")} -subj ${"/O=Real World/CN=Real World CA"} -days 30
+         -addext ${"basicConstraints=critical,CA:true"} -out ${f("ca.pem")}`,
+  );
+  // IA5Strings with bytes >= 0x80: a DNS name, an e-mail address, a URI, a CPS pointer.
+  writeFileSync(
+    f("ext.cnf"),
+    Buffer.concat([
+      Buffer.from("[leaf]\nsubjectAltName=DNS:caf"),
+      Buffer.of(0xe9),
+      Buffer.from(".example,email:a"),
+      Buffer.of(0xff),
+      Buffer.from("@x.test,URI:http://x.test/"),
+      Buffer.of(0x80, 0xc3),
+      Buffer.from("\ncertificatePolicies=@pol\nauthorityInfoAccess=OCSP;URI:http://o.test/"),
+      Buffer.of(0xfe),
+      Buffer.from('\n[pol]\npolicyIdentifier=1.2.3.4\nCPS.1="http://cps.test/'),
+      Buffer.of(0xe9),
+      Buffer.from(
+        '"\n[signer]\nbasicConstraints=critical,CA:false\nextendedKeyUsage=OCSPSigning\n',
+      ),
+    ]),
+  );
+  const issue = async (key: string, subject: string, out: string, section: string) => {
+    await openssl(argv`req -new -key ${f(key)} -subj ${subject} -out ${f(`${out}.csr`)}`);
+    await openssl(
+      argv`x509 -req -in ${f(`${out}.csr`)} -CA ${f("ca.pem")} -CAkey ${f("ca.key")}
+           -set_serial ${String(100 + fileNo++)} -days 10 -extfile ${f("ext.cnf")}
+           -extensions ${section} -out ${f(`${out}.pem`)}`,
+    );
+  };
+  await Promise.all([
+    issue("leaf.key", "/CN=leaf.test", "leaf", "leaf"),
+    issue("rsa.key", "/CN=RSA responder", "rsa", "signer"),
+    issue("ed.key", "/CN=Ed25519 responder", "ed", "signer"),
+  ]);
+  caFile = f("ca.pem");
+  leafFile = f("leaf.pem");
+  ca = loadCertificate(caFile, "CA");
+  leaf = loadCertificate(leafFile, "leaf");
+  const key = (n: string) => createPrivateKey(readFileSync(f(n)));
+  leafKey = key("leaf.key");
+  const rsa = loadCertificate(f("rsa.pem"), "rsa");
+  signers = {
+    ca: { cert: ca, key: key("ca.key") },
+    rsa: { cert: rsa, key: key("rsa.key") },
+    pss: {
+      cert: rsa,
+      key: key("rsa.key"),
+      scheme: { kind: "pss", digest: "sha256", saltLength: 32 },
+    },
+    ed25519: { cert: loadCertificate(f("ed.pem"), "ed"), key: key("ed.key") },
+  };
+  // notAfter month 43: patch the UTCTime text inside the DER.
+  const na = leaf.notAfter.toISOString();
+  const text = `${na.slice(2, 4)}${na.slice(5, 7)}${na.slice(8, 10)}`;
+  const bytes = Buffer.from(leaf.der);
+  const at = bytes.indexOf(Buffer.from(text, "latin1"), bytes.indexOf(Buffer.from("Z", "latin1")));
+  assert.ok(at > 0, "notAfter found");
+  bytes.write("43", at + 2, "latin1");
+  badTimeLeaf = new Uint8Array(bytes);
+});
+
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("issue 14: times and strings as OpenSSL prints them", () => {
+  test("fractional seconds in every time field, -resp_text and inspect in every form", async () => {
+    const text = await sameResponseText(
+      "fractions",
+      response({
+        producedAt: time("20210819121804.364362Z"),
+        responses: [
+          {
+            status: { at: time("20210101000000.123Z"), reason: 1 },
+            thisUpdate: time("20210819121804.5Z"),
+            nextUpdate: time("20210826121804.000Z"),
+          },
+        ],
+        certs: [ca.der, leaf.der],
+      }),
+    );
+    assert.match(text, /Produced At: Aug 19 12:18:04\.364362 2021 GMT\n/);
+    assert.match(text, /This Update: Aug 19 12:18:04\.5 2021 GMT\n/);
+  });
+
+  test("IA5String bytes >= 0x80 in an embedded certificate are written raw", async () => {
+    const text = await sameResponseText("high bytes", response({ certs: [leaf.der] }), false);
+    assert.ok(text.includes("DNS:caf\xe9.example"), "OpenSSL writes the raw byte");
+  });
+
+  test("malformed times: Bad time value where OpenSSL prints it, exit as OpenSSL", async () => {
+    const cases: [string, Spec][] = [
+      ["producedAt month 43", { producedAt: time("20214319121804Z") }],
+      ["producedAt without Z", { producedAt: time("20210819121804") }],
+      ["producedAt without seconds", { producedAt: time("202108191218Z") }],
+      ["producedAt with an offset", { producedAt: time("20210819121804+0130") }],
+      ["producedAt as a UTCTime", { producedAt: time("2108191218+0100", 0x17) }],
+      ["thisUpdate day 32", { responses: [{ thisUpdate: time("20210832121804Z") }] }],
+      ["nextUpdate garbage", { responses: [{ nextUpdate: time("tomorrow") }] }],
+      ["nextUpdate empty fraction", { responses: [{ nextUpdate: time("20210819121804.Z") }] }],
+      ["revocationTime hour 25", { responses: [{ status: { at: time("20210819251804Z") } }] }],
+      ["second of two singles", { responses: [{}, { thisUpdate: time("2021") }] }],
+      ["embedded certificate's notAfter", { certs: [badTimeLeaf] }],
+    ];
+    for (const [name, spec] of cases) await sameResponseText(name, response(spec), false);
+  });
+
+  test("inspect names the malformed field and prints what can be printed", async () => {
+    const bad = save(response({ producedAt: time("20214319121804Z") }));
+    const r = await ocspkit("inspect", bad);
+    assert.equal(r.code, 0);
+    assert.match(r.out.toString(), /Produced At: Bad time value$/);
+    assert.match(r.err, /producedAt: invalid time "20214319121804Z"/);
+    const utc = save(response({ producedAt: time("2108191218+0100", 0x17) }));
+    const u = await ocspkit("inspect", utc);
+    assert.equal(u.code, 1);
+    assert.match(u.out.toString(), /Response Type: Basic OCSP Response$/);
+    assert.match(u.err, /producedAt has tag 0x17, expected 0x18/);
+    assert.doesNotMatch(u.err, /is not an OCSP request or response/);
+    const j = await ocspkit("inspect", bad, "--json");
+    assert.equal(JSON.parse(j.out.toString()).producedAt, null);
+    // Verification refuses what it cannot read, in inspect as in ocsp.
+    const v = await ocspkit("inspect", bad, "--issuer", caFile, "--ca-file", caFile);
+    assert.equal(v.code, 3);
+    assert.doesNotMatch(v.err, /verify OK/);
+  });
+
+  test("a time that does not read is never verified", async () => {
+    const bad = save(response({ responses: [{ nextUpdate: time("20214319121804Z") }] }));
+    const r = await ocspkit(
+      ..."ocsp -issuer".split(" "),
+      caFile,
+      "-cert",
+      leafFile,
+      "-respin",
+      bad,
+      "-CAfile",
+      caFile,
+    );
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.err, /Response verify OK/);
+    assert.doesNotMatch(r.out.toString(), /good/);
+  });
+
+  test("-cert status summary: fractions printed, times checked", async () => {
+    const summary = (f: string) =>
+      argv`ocsp -issuer ${caFile} -cert ${leafFile} -respin ${f} -CAfile ${caFile}`;
+    const hour = 3600_000;
+    const fresh = save(
+      response({
+        responses: [
+          {
+            thisUpdate: gt(new Date(NOW.getTime() - hour), ".25"),
+            nextUpdate: gt(new Date(NOW.getTime() + hour), ".50"),
+          },
+        ],
+      }),
+    );
+    const [o, k] = await Promise.all([opensslRun(...summary(fresh)), ocspkit(...summary(fresh))]);
+    assert.equal(o.code, 0, o.err);
+    assert.equal(k.out.toString(), o.out.toString());
+    assert.match(k.out.toString(), /This Update: .*\d\.25 \d{4} GMT\n/);
+    assert.equal(k.code, o.code);
+    // Where OpenSSL 3.0 is wrong: it skips the validity check for times with a fraction, so a
+    // 2021 answer long expired passes silently. ocspkit says so (README, where it differs).
+    const old = save(
+      response({
+        responses: [
+          { thisUpdate: time("20210819121804.5Z"), nextUpdate: time("20210826121804.5Z") },
+        ],
+      }),
+    );
+    const [o2, k2] = await Promise.all([opensslRun(...summary(old)), ocspkit(...summary(old))]);
+    assert.doesNotMatch(o2.out.toString(), /WARNING/);
+    assert.equal(
+      k2.out.toString(),
+      o2.out.toString().replace(": good", ": WARNING: Status times invalid.\ngood"),
+    );
+    assert.match(k2.err, /status expired/);
+    // OpenSSL 3.0 also orders the two times by length first (ASN1_STRING_cmp): a nextUpdate
+    // with a shorter fraction is "before" thisUpdate. ocspkit compares the instants.
+    const shorter = save(
+      response({
+        responses: [
+          {
+            thisUpdate: gt(new Date(NOW.getTime() - hour), ".25"),
+            nextUpdate: gt(new Date(NOW.getTime() + hour), ".5"),
+          },
+        ],
+      }),
+    );
+    const [o3, k3] = await Promise.all([
+      opensslRun(...summary(shorter)),
+      ocspkit(...summary(shorter)),
+    ]);
+    assert.match(o3.out.toString(), /WARNING: Status times invalid/);
+    assert.doesNotMatch(k3.out.toString(), /WARNING/);
+    assert.equal(k3.code, 0);
+  });
+});
+
+describe("varied responses and requests print as OpenSSL prints them", () => {
+  const crlId = () =>
+    seq(
+      explicit(0, encodeTlv(0x16, Buffer.from("http://crl.test/ca.crl"))),
+      explicit(1, encodeTlv(TAG.INTEGER, Uint8Array.of(7))),
+      explicit(2, time("20210819121804.25Z")),
+    );
+  const locator = () =>
+    seq(
+      ca.subject,
+      seq(seq(oid("1.3.6.1.5.5.7.48.1"), encodeTlv(0x86, Buffer.from("http://ocsp.ca.test/")))),
+    );
+
+  test("signers, responder IDs, statuses and extensions", async () => {
+    const other = certIdFor(ca, Uint8Array.of(0x00, 0x80, 0x01), digestByName("sha256")!);
+    const cases: [string, Spec][] = [
+      ["RSA delegated signer", { signer: "rsa" }],
+      ["RSA-PSS", { signer: "pss" }],
+      ["Ed25519, responder by key", { signer: "ed25519", byKey: true }],
+      ["CA by key, no certs", { byKey: true, certs: [] }],
+      [
+        "several singles, every status and reason",
+        {
+          responses: [
+            { status: "good", nextUpdate: null },
+            { certId: other, status: "unknown" },
+            ...[0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11].map((reason) => ({
+              status: { at: time("20210101000000Z"), reason },
+            })),
+            { status: { at: time("20210101000000Z") } },
+          ],
+        },
+      ],
+      [
+        "single extensions: reason, invalidity, hold, issuer, unknown critical",
+        {
+          responses: [
+            {
+              status: { at: time("20210101000000Z") },
+              extensions: [
+                ext("2.5.29.21", encodeTlv(TAG.ENUMERATED, Uint8Array.of(1))),
+                ext("2.5.29.24", time("20201231000000.5Z")),
+                ext("2.5.29.23", oid("1.2.840.10040.2.2")),
+                ext("2.5.29.29", seq(explicit(4, ca.subject))),
+                ext("1.2.3.4.5", encodeTlv(TAG.OCTET_STRING, Buffer.from("x")), true),
+                ext("1.3.6.1.5.5.7.48.1.6", time("20200101000000Z")),
+              ],
+            },
+          ],
+        },
+      ],
+      [
+        "response extensions: nonce, CRL ID, archive cutoff, locator, acceptable, extended revoke",
+        {
+          extensions: [
+            ext("1.3.6.1.5.5.7.48.1.2", encodeTlv(TAG.OCTET_STRING, Buffer.alloc(16, 0xab))),
+            ext("1.3.6.1.5.5.7.48.1.3", crlId()),
+            ext("1.3.6.1.5.5.7.48.1.6", time("20200101000000.75Z")),
+            ext("1.3.6.1.5.5.7.48.1.7", locator(), true),
+            ext("1.3.6.1.5.5.7.48.1.4", seq(oid("1.3.6.1.5.5.7.48.1.1"))),
+            ext("1.3.6.1.5.5.7.48.1.9", Uint8Array.of(TAG.NULL, 0)),
+            ext("1.3.6.1.5.5.7.48.1.8", seq(seq(oid("1.2.840.10045.4.3.2")))),
+          ],
+        },
+      ],
+      [
+        "bad times inside extensions",
+        {
+          extensions: [ext("1.3.6.1.5.5.7.48.1.6", time("20204401000000Z"))],
+          responses: [{ extensions: [ext("2.5.29.24", time("2020"))] }],
+        },
+      ],
+    ];
+    for (const [name, spec] of cases) await sameResponseText(name, response(spec), false);
+  });
+
+  test("every error status", async () => {
+    for (const status of [1, 2, 3, 4, 5, 6, 7]) {
+      await sameResponseText(`status ${status}`, encodeOcspResponse(undefined, status), false);
+    }
+    const basic = response({});
+    // successful but of an unknown response type
+    const other = seq(
+      encodeTlv(TAG.ENUMERATED, Uint8Array.of(0)),
+      explicit(0, seq(oid("1.2.3.4"), encodeTlv(TAG.OCTET_STRING, Uint8Array.of(5, 0)))),
+    );
+    await sameResponseText("unknown response type", other, false);
+    assert.ok(basic.length > 0);
+  });
+
+  test("requests: plain, several with extensions, signed with odd certificates", async () => {
+    const id = certIdFor(ca, leaf, SHA1);
+    const nonce = ext("1.3.6.1.5.5.7.48.1.2", encodeTlv(TAG.OCTET_STRING, Buffer.alloc(8, 1)));
+    await sameRequestText(
+      "plain",
+      encodeRequest({ requests: [{ certId: id, extensions: [] }], extensions: [] }),
+    );
+    await sameRequestText(
+      "several, with extensions",
+      encodeRequest({
+        requests: [
+          { certId: id, extensions: [ext("1.3.6.1.5.5.7.48.1.7", locator())] },
+          { certId: certIdFor(ca, leaf, digestByName("sha256")!), extensions: [] },
+        ],
+        extensions: [nonce, ext("1.3.6.1.5.5.7.48.1.4", seq(oid("1.3.6.1.5.5.7.48.1.1")))],
+      }),
+    );
+    const req = { requests: [{ certId: id, extensions: [] }], extensions: [nonce] };
+    await sameRequestText("signed", signRequest(req, leaf, leafKey, [leaf, ca]));
+    await sameRequestText(
+      "signed, certificate with a bad time",
+      signRequest(req, leaf, leafKey, [new Certificate(badTimeLeaf, true)]),
+    );
+  });
+});
