@@ -526,4 +526,93 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
       signRequest(req, leaf, leafKey, [new Certificate(badTimeLeaf, true)]),
     );
   });
+
+  test("requests: requestor names of every kind, versions, odd CertIDs", async () => {
+    const list = seq(seq(encodeCertId(certIdFor(ca, leaf, SHA1))));
+    const named = (gn: Uint8Array, version?: number) =>
+      seq(
+        seq(
+          ...(version === undefined
+            ? []
+            : [explicit(0, encodeTlv(TAG.INTEGER, Uint8Array.of(version)))]),
+          explicit(1, gn),
+          list,
+        ),
+      );
+    const high = (s: string) => Buffer.concat([Buffer.from(s), Buffer.of(0xe9)]);
+    for (const [name, gn] of [
+      ["URI", encodeTlv(0x86, high("http://requestor.test/"))],
+      ["e-mail", encodeTlv(0x81, high("me@requestor.test"))],
+      ["DNS", encodeTlv(0x82, Buffer.from("requestor.test"))],
+      ["IP", encodeTlv(0x87, Uint8Array.of(127, 0, 0, 1))],
+      ["registered ID", encodeTlv(0x88, encodeOid("1.2.3.4"))],
+      ["directory name", explicit(4, ca.subject)],
+    ] as const) {
+      await sameRequestText(`requestor ${name}`, named(gn));
+    }
+    await sameRequestText("version 2", named(encodeTlv(0x82, Buffer.from("x.test")), 1));
+    const odd = (hashOid: string, serial: Uint8Array, params = true) =>
+      seq(
+        seq(
+          seq(
+            seq(
+              seq(oid(hashOid), ...(params ? [Uint8Array.of(TAG.NULL, 0)] : [])),
+              encodeTlv(TAG.OCTET_STRING, Buffer.alloc(3, 1)),
+              encodeTlv(TAG.OCTET_STRING, new Uint8Array()),
+              encodeTlv(TAG.INTEGER, serial),
+            ),
+          ),
+        ),
+      );
+    await sameRequestText("unknown hash, negative serial", odd("1.2.3.4.5", Uint8Array.of(0x80)));
+    await sameRequestText(
+      "sha512 without params, zero serial",
+      odd("2.16.840.1.101.3.4.2.3", Uint8Array.of(0), false),
+    );
+  });
+
+  test("responses: names and strings with high bytes, raw nonces, empty lists", async () => {
+    const utf8Name = seq(
+      encodeTlv(
+        TAG.SET,
+        seq(oid("2.5.4.3"), encodeTlv(0x0c, Buffer.from("R\u00e9pondeur \u2713", "utf8"))),
+      ),
+    );
+    const highLocator = seq(
+      ca.subject,
+      seq(seq(oid("1.3.6.1.5.5.7.48.1"), encodeTlv(0x86, Buffer.of(0x68, 0xe9, 0xff)))),
+    );
+    const cases: [string, Spec][] = [
+      [
+        "service locator URI with high bytes",
+        { extensions: [ext("1.3.6.1.5.5.7.48.1.7", highLocator)] },
+      ],
+      [
+        "CRL ID URL with high bytes",
+        {
+          extensions: [
+            ext(
+              "1.3.6.1.5.5.7.48.1.3",
+              seq(explicit(0, encodeTlv(0x16, Buffer.of(0x61, 0xe9, 0x80)))),
+            ),
+          ],
+        },
+      ],
+      [
+        "a nonce without its inner OCTET STRING",
+        { extensions: [ext("1.3.6.1.5.5.7.48.1.2", Buffer.from("raw-nonce"))] },
+      ],
+      ["an empty nonce", { extensions: [ext("1.3.6.1.5.5.7.48.1.2", new Uint8Array())] }],
+      ["no responses at all", { responses: [] }],
+    ];
+    for (const [name, spec] of cases) await sameResponseText(name, response(spec), false);
+    // A responder named in UTF-8: the name printed with OpenSSL's escapes.
+    const tbs = seq(explicit(1, utf8Name), gt(NOW), seq());
+    const { algorithm, signature } = signTbs(tbs, signers.ca.key);
+    await sameResponseText(
+      "UTF-8 responder name",
+      encodeOcspResponse(encodeBasic({ tbs, algorithm, signature })),
+      false,
+    );
+  });
 });

@@ -8,6 +8,7 @@ import {
   certificateByteText,
   extensionsByteText,
   fromByteText,
+  generalNameByteText,
   nameOneline,
   oidName,
   pemCertificate,
@@ -94,14 +95,14 @@ function requestByteText(req: OcspRequest): string {
   return out;
 }
 
-/** GENERAL_NAME_print for the directoryName a signed request carries. */
+/** GENERAL_NAME_print of the requestor's name. */
 function generalNameText(der: Uint8Array): string {
-  // [4] EXPLICIT Name: skip the context tag and length to reach the Name.
-  if (der[0] === 0xa4) {
-    const lenBytes = der[1]! & 0x80 ? 1 + (der[1]! & 0x7f) : 1;
-    return `DirName:${nameOneline(der.subarray(1 + lenBytes))}`;
+  try {
+    return generalNameByteText(der);
+  } catch {
+    // OpenSSL's decoder refuses such a request outright; printing is all that is left to do.
+    return "<unsupported>";
   }
-  return "<unsupported>";
 }
 
 /**

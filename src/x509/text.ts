@@ -697,6 +697,11 @@ function generalNamePrint(gn: GeneralName): string {
   }
 }
 
+/** `GENERAL_NAME_print` of a DER GeneralName, as a byte string (one character per byte). */
+export function generalNameByteText(der: Uint8Array): string {
+  return generalNamePrint(decodeGeneralName(parseTlv(der)));
+}
+
 /** The `print_gens` helper of v3_crld.c: one name a line at indent + 2. */
 function generalNamesLines(names: readonly GeneralName[], indent: number): string {
   return names.map((gn) => spaces(indent + 2) + generalNamePrint(gn)).join("\n");
