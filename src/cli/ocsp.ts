@@ -647,25 +647,29 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     noCaPath: o.noCaPath,
   });
   if (o.verifyOther) verifyOther = loadCertificates(o.verifyOther, "validator certificates");
-  if (!bs && printable && o.noverify && !o.queries.length) {
-    io.err(`ocspkit: ${describe(basicError)}\n`);
-    return 0;
-  }
-  if (!bs) {
+  const readable = bs ?? printable;
+  if (!readable) {
     io.err(`Error parsing response${basicError ? `\n${describe(basicError)}` : ""}\n`);
     return 1;
   }
+  if (!bs) io.err(`ocspkit: ${describe(basicError)}\n`);
 
   let code = 0;
   if (!o.noverify) {
     if (req) {
-      const n = checkNonce(req.extensions, bs.extensions);
+      const n = checkNonce(req.extensions, readable.extensions);
       if (n === "missing") io.err("WARNING: no nonce in response\n");
       else if (n === "mismatch") {
         io.err("Nonce Verify error\n");
         return 1;
       }
     }
+    if (!bs) {
+      io.err("Response Verify Failure\n");
+      code = 1;
+    }
+  }
+  if (!o.noverify && bs) {
     const chain = chainOptions(o);
     let verdict: Verdict = verifyBasic(bs, { certs: verifyOther, store, flags: o.flags, chain });
     if (!verdict.ok && o.issuers.length) {
@@ -683,7 +687,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       code = 1;
     }
   }
-  if (req && !summary(out, io, bs, o)) code = 1;
+  if (req && !summary(out, io, readable, o)) code = 1;
   return code;
 }
 
