@@ -113,6 +113,8 @@ class Unprintable extends OcspError {
 
 /** Finds the bytes in whatever form they came, then tells a request from a response. */
 function recognise(data: Uint8Array, source: string): Message {
+  const notOcsp = (err: unknown) =>
+    new OcspError("ERR_INPUT", `${source} is not an OCSP request or response: ${describe(err)}`);
   let der: Uint8Array;
   let form: Form;
   let first: number | undefined;
@@ -121,53 +123,37 @@ function recognise(data: Uint8Array, source: string): Message {
     // Time contents are judged by the decoders below, which say which field is wrong.
     first = children(der, checkDer(der, { timesForPrint: true }))[0]?.tag;
   } catch (err) {
-    throw new OcspError(
-      "ERR_INPUT",
-      `${source} is not an OCSP request or response: ${describe(err)}`,
-    );
+    throw notOcsp(err);
   }
   // OCSPResponse opens with its ENUMERATED status, OCSPRequest with the TBSRequest SEQUENCE.
-  if (first === 0x0a) return { kind: "response", form, der, ...readResponse(der, source) };
-  if (first === 0x30) return { kind: "request", form, der, ...readRequest(der, source) };
-  throw new OcspError(
-    "ERR_INPUT",
-    `${source} is not an OCSP request or response: DER, but neither an OCSP request nor an OCSP response`,
-  );
-}
-
-/** The response, read strictly or else as OpenSSL reads it for printing. */
-function readResponse(der: Uint8Array, source: string) {
-  try {
-    return { response: parseResponse(der) };
-  } catch (strictError) {
+  if (first === 0x0a) {
+    const { value, strictError } = readForPrint((p) => parseResponse(der, p));
+    if (value) return { kind: "response", form, der, response: value, strictError };
+    let header: string;
     try {
-      return { response: parseResponse(der, true), strictError };
+      header = responseHeaderText(parseResponseEnvelope(der));
     } catch {
-      let header: string;
-      try {
-        header = responseHeaderText(parseResponseEnvelope(der));
-      } catch {
-        throw new OcspError(
-          "ERR_INPUT",
-          `${source} is not an OCSP request or response: ${describe(strictError)}`,
-        );
-      }
-      throw new Unprintable(`${source}: ${describe(strictError)}`, header);
+      throw notOcsp(strictError);
     }
+    throw new Unprintable(`${source}: ${describe(strictError)}`, header);
   }
+  if (first === 0x30) {
+    const { value, strictError } = readForPrint((p) => parseRequest(der, p));
+    if (value) return { kind: "request", form, der, request: value, strictError };
+    throw notOcsp(strictError);
+  }
+  throw notOcsp("DER, but neither an OCSP request nor an OCSP response");
 }
 
-function readRequest(der: Uint8Array, source: string) {
+/** `parse` strictly, or else as OpenSSL reads it for printing; `strictError` says why not. */
+function readForPrint<T>(parse: (forPrint: boolean) => T): { value?: T; strictError?: unknown } {
   try {
-    return { request: parseRequest(der) };
+    return { value: parse(false) };
   } catch (strictError) {
     try {
-      return { request: parseRequest(der, true), strictError };
+      return { value: parse(true), strictError };
     } catch {
-      throw new OcspError(
-        "ERR_INPUT",
-        `${source} is not an OCSP request or response: ${describe(strictError)}`,
-      );
+      return { strictError };
     }
   }
 }
