@@ -2,16 +2,14 @@
 // command imports lazily (the text printers, the responder) as a bundle of its own, so that a
 // query loads only the code it runs. Measured on Node 20 (README, "Bundling"): CommonJS bundles
 // start faster than ESM chunks, and an unsplit bundle of every command starts slower still.
-import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
-// The commands are the modules src/cli/main.ts imports lazily: one list, kept there.
-const main = readFileSync("src/cli/main.ts", "utf8");
-const commands = [...main.matchAll(/import\("\.\/(\w+)\.js"\)/g)].map((m) =>
-  resolve("src/cli", `${m[1]}.ts`),
-);
-if (commands.length === 0) throw new Error("no commands found in src/cli/main.ts");
+// The commands are src/cli/commands.ts's list (read from tsc's output, built just before):
+// command <name> lives in src/cli/<name>.ts and becomes dist/bin/<name>.cjs.
+const { COMMANDS } = await import("../dist/cli/commands.js");
+const commands = [...COMMANDS.keys()].map((name) => resolve("src/cli", `${name}.ts`));
+if (commands.length === 0) throw new Error("no commands in src/cli/commands.ts");
 
 const common = {
   bundle: true,

@@ -4,17 +4,6 @@
 
 import type cliProgress from "cli-progress";
 import { InvalidArgumentError } from "commander";
-import {
-  EXIT_USAGE,
-  httpUrl,
-  newCommand,
-  Option,
-  onTerminal,
-  paintFor,
-  positiveInt,
-  runParsed,
-  seconds,
-} from "../check/cli.js";
 import { loadInputs } from "../check/inputs.js";
 import { exitCode, resultJson, resultTable } from "../check/report.js";
 import {
@@ -25,6 +14,17 @@ import {
 } from "../check/run.js";
 import { loadCertificates } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
+import {
+  EXIT_USAGE,
+  httpUrl,
+  newCommand,
+  Option,
+  onTerminal,
+  paintFor,
+  positiveInt,
+  runParsed,
+  seconds,
+} from "./command.js";
 import type { Io } from "./io.js";
 
 interface CheckOpts {

@@ -1,3 +1,4 @@
+import { COMMANDS } from "./commands.js";
 import { processIo } from "./io.js";
 
 const USAGE = `Usage: ocspkit <command> [options]
@@ -13,19 +14,9 @@ Commands:
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  const load = cmd === undefined ? undefined : COMMANDS.get(cmd);
+  if (load) return (await load())(rest, processIo);
   switch (cmd) {
-    case "ocsp":
-      return (await import("./ocsp.js")).ocspCommand(rest, processIo);
-    case "check":
-      return (await import("./check.js")).checkCommand(rest, processIo);
-    case "serve":
-      return (await import("./serve.js")).serveCommand(rest, processIo);
-    case "staple":
-      return (await import("./staple.js")).stapleCommand(rest, processIo);
-    case "inspect":
-      return (await import("./inspect.js")).inspectCommand(rest, processIo);
-    case "demo":
-      return (await import("./demo.js")).demoCommand(rest, processIo);
     case undefined:
     case "help":
     case "-h":

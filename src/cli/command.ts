@@ -5,9 +5,9 @@
 import type * as Commander from "commander";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
-import { type Io, processIo } from "../cli/io.js";
+import type { Paint } from "../check/report.js";
 import { OcspError } from "../errors.js";
-import type { Paint } from "./report.js";
+import { type Io, processIo } from "./io.js";
 
 export const EXIT_USAGE = 64;
 

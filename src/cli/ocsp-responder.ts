@@ -4,39 +4,36 @@
 // hang on a half-sent request), and it keeps serving after a malformed request where
 // OpenSSL's exits unless -ignore_err: one bad client must not stop the responder.
 
-import { appendFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import type { Io } from "../cli/io.js";
-import type { Options } from "../cli/ocsp.js";
 import { describe, OcspError } from "../errors.js";
 import { decodeRequest } from "../ocsp/decode.js";
 import { type Digest, digestByName } from "../ocsp/digests.js";
-import { NONCE_OID } from "../ocsp/nonce.js";
-import { encodeRequest, nonceExtension } from "../ocsp/request.js";
-import { parseResponse, responseStatusName } from "../ocsp/response.js";
+import { encodeRequest, withNewNonce } from "../ocsp/request.js";
+import { parseResponse } from "../ocsp/response.js";
+import { type PssSalt, ResponseSigner, type SignerOptions } from "../ocsp/response-builder.js";
+import { OCSP_STATUS, responseStatusName } from "../ocsp/status.js";
+import { Answerer, type AnswerPolicy, type ServedCa } from "../responder/answer.js";
 import {
-  OCSP_STATUS,
-  type PssSalt,
-  ResponseSigner,
-  type SignerOptions,
-} from "../ocsp/response-builder.js";
+  createOcspServer,
+  type Exchange,
+  listen,
+  type OcspHttpServer,
+} from "../responder/server.js";
+import { OcspService } from "../responder/service.js";
+import { IndexStore } from "../responder/store.js";
+import {
+  clusterMetrics,
+  isWorker,
+  serveAsWorker,
+  startWorkers,
+  stopSignal,
+} from "../responder/workers.js";
 import type { Certificate } from "../x509/cert.js";
 import { loadPrivateKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
-import { Answerer, type AnswerPolicy, type ServedCa } from "./answer.js";
-import { createOcspServer, type Exchange, listen, type OcspHttpServer } from "./server.js";
-import { OcspService } from "./service.js";
-import { IndexStore } from "./store.js";
-import { clusterMetrics, isWorker, serveAsWorker, startWorkers, stopSignal } from "./workers.js";
-
-const PROG = "ocsp";
-
-/** Thrown to stop with an exit code once the messages are written. */
-class Exit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+import type { Io } from "./io.js";
+import { Exit, type Options, Output, PROG } from "./ocsp-options.js";
 
 export async function responderCommand(o: Options, io: Io): Promise<number> {
   try {
@@ -65,7 +62,7 @@ async function run(o: Options, io: Io): Promise<number> {
     io.err(`${PROG}: Use -help for summary.\n`);
     return 1;
   }
-  const out = output(io, o.out);
+  const out = new Output(io, o.out);
   let request: Uint8Array | undefined;
   if (o.reqin) {
     request = readFile(o.reqin, "OCSP request");
@@ -82,7 +79,8 @@ async function run(o: Options, io: Io): Promise<number> {
     return 1;
   }
   if (request) {
-    if (o.nonce === 2) request = withNewNonce(request);
+    // -nonce with -reqin: the request's nonce is replaced by a new one before it is answered.
+    if (o.nonce === 2) request = encodeRequest(withNewNonce(decodeRequest(request)));
     const a = new Answerer(setup.cas, setup.policy).answer(request);
     const status = await report(o, out, { request, response: a.der, status: a.status });
     return status === OCSP_STATUS.successful || o.ignoreErr ? 0 : 1;
@@ -189,32 +187,12 @@ function pssOption(sigopts: readonly string[], io: Io): SignerOptions["pss"] {
   return pss ? { saltLength: salt } : undefined;
 }
 
-/** -nonce with -reqin: the request's nonce is replaced by a new one before it is answered. */
-function withNewNonce(der: Uint8Array): Uint8Array {
-  const req = decodeRequest(der);
-  const others = req.extensions.filter((e) => e.oid !== NONCE_OID);
-  return encodeRequest({ requests: req.requests, extensions: [...others, nonceExtension()] });
-}
-
-type Write = (text: string | Uint8Array) => void;
-
-/** Standard output, or the -out file, emptied when opened as OpenSSL does. */
-function output(io: Io, path: string | undefined): Write {
-  if (!path) return io.out;
-  try {
-    writeFileSync(path, "");
-  } catch (err) {
-    throw new OcspError("ERR_INPUT", `Can't open "${path}" for writing: ${describe(err)}`);
-  }
-  return (text) => appendFileSync(path, text);
-}
-
 /** What OpenSSL prints and writes for each request answered (-req_text … -resp_text). */
-async function report(o: Options, out: Write, x: Exchange): Promise<number> {
+async function report(o: Options, out: Output, x: Exchange): Promise<number> {
   if (o.reqText && x.request) {
     const { requestTextBytes } = await import("../ocsp/text.js");
     try {
-      out(requestTextBytes(decodeRequest(x.request, true)));
+      out.write(requestTextBytes(decodeRequest(x.request, true)));
     } catch {
       // an undecodable request has no text form
     }
@@ -222,15 +200,15 @@ async function report(o: Options, out: Write, x: Exchange): Promise<number> {
   if (o.reqout && x.request) writeFileSync(o.reqout, x.request);
   if (o.respout) writeFileSync(o.respout, x.response);
   if (x.status !== OCSP_STATUS.successful) {
-    out(`Responder Error: ${responseStatusName(x.status)} (${x.status})\n`);
+    out.write(`Responder Error: ${responseStatusName(x.status)} (${x.status})\n`);
     if (!o.ignoreErr) return x.status;
   }
   if (o.respText)
-    out((await import("../ocsp/text.js")).responseTextBytes(parseResponse(x.response)));
+    out.write((await import("../ocsp/text.js")).responseTextBytes(parseResponse(x.response)));
   return x.status;
 }
 
-async function serve(o: Options, io: Io, out: Write, setup: Setup): Promise<number> {
+async function serve(o: Options, io: Io, out: Output, setup: Setup): Promise<number> {
   const multi = Number(o.responder.get("multi")?.at(-1) ?? 0);
   const port = Number(o.port);
   if (!Number.isInteger(port) || port > 65535) {

@@ -1,0 +1,14 @@
+// The one list of ocspkit's commands. main.ts dispatches on it, and the build makes one bundle
+// per command from it: each command lives in src/cli/<name>.ts and is loaded only when run.
+import type { Io } from "./io.js";
+
+export type CommandMain = (argv: readonly string[], io: Io) => Promise<number>;
+
+export const COMMANDS: ReadonlyMap<string, () => Promise<CommandMain>> = new Map([
+  ["ocsp", async () => (await import("./ocsp.js")).ocspCommand],
+  ["check", async () => (await import("./check.js")).checkCommand],
+  ["serve", async () => (await import("./serve.js")).serveCommand],
+  ["staple", async () => (await import("./staple.js")).stapleCommand],
+  ["inspect", async () => (await import("./inspect.js")).inspectCommand],
+  ["demo", async () => (await import("./demo.js")).demoCommand],
+]);
