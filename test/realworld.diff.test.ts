@@ -335,6 +335,13 @@ describe("issue 14: times and strings as OpenSSL prints them", () => {
       ["revocationTime hour 25", { responses: [{ status: { at: time("20210819251804Z") } }] }],
       ["second of two singles", { responses: [{}, { thisUpdate: time("2021") }] }],
       ["embedded certificate's notAfter", { certs: [badTimeLeaf] }],
+      ["February 29 of a common year", { producedAt: time("20210229000000Z") }],
+      ["February 29 of a leap year", { producedAt: time("20240229000000Z") }],
+      ["a leap second", { producedAt: time("20211231235960Z") }],
+      ["year 0", { producedAt: time("00000101000000Z") }],
+      ["nine fraction digits", { producedAt: time("99991231235959.999999999Z") }],
+      ["a comma for the fraction", { producedAt: time("20210819121804,5Z") }],
+      ["an offset of -1200", { responses: [{ thisUpdate: time("20210819121804-1200") }] }],
     ];
     for (const [name, spec] of cases) await sameResponseText(name, response(spec), false);
   });
