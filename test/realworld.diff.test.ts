@@ -558,6 +558,38 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
     );
   });
 
+  test("verification with -issuer/-cert: verdicts and summaries as OpenSSL's", async () => {
+    const other = certIdFor(ca, Uint8Array.of(0x42), SHA1);
+    const revoked = { at: time("20210101000000.5Z"), reason: 4 };
+    const cases: [string, Spec, string[]][] = [
+      ["CA signs, by name", {}, []],
+      ["RSA delegate", { signer: "rsa" }, []],
+      ["RSA-PSS delegate, by key", { signer: "pss", byKey: true }, []],
+      ["Ed25519 delegate", { signer: "ed25519" }, []],
+      ["CA by key, no certs", { byKey: true, certs: [] }, []],
+      ["delegate not included, found with -VAfile", { signer: "rsa", certs: [] }, ["-VAfile"]],
+      ["delegate not included, not found", { signer: "rsa", certs: [] }, []],
+      [
+        "the leaf among other answers, revoked",
+        {
+          responses: [{ certId: other }, { status: revoked }, { certId: other, status: "unknown" }],
+        },
+        [],
+      ],
+      ["no answer for the leaf", { responses: [{ certId: other }] }, []],
+    ];
+    for (const [name, spec, extra] of cases) {
+      const f = save(response(spec));
+      const args = argv`ocsp -issuer ${caFile} -cert ${leafFile} -respin ${f} -CAfile ${caFile}`;
+      if (extra.includes("-VAfile")) args.push("-VAfile", join(dir, "rsa.pem"));
+      const [o, k] = await Promise.all([opensslRun(...args), ocspkit(...args)]);
+      const verdict = (e: string) => /Response verify OK|Response Verify Failure/.exec(e)?.[0];
+      assert.equal(k.out.toString("latin1"), withoutStack(o.out), `${name}: stdout`);
+      assert.equal(k.code, o.code, `${name}: exit code (${o.err})`);
+      assert.equal(verdict(k.err), verdict(o.err), `${name}: verdict (${k.err})`);
+    }
+  });
+
   test("every error status", async () => {
     for (const status of [1, 2, 3, 4, 5, 6, 7]) {
       await sameResponseText(`status ${status}`, encodeOcspResponse(undefined, status), false);
