@@ -590,6 +590,26 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
     }
   });
 
+  test("names with bytes that are not UTF-8, in certificates and responder IDs", async () => {
+    const patched = Buffer.from(leaf.der);
+    const at = patched.indexOf(Buffer.from("leaf.test"));
+    patched[at + 2] = 0xe9; // "le\xe9f.test" in a UTF8String: not UTF-8
+    const oddName = seq(
+      encodeTlv(TAG.SET, seq(oid("2.5.4.3"), encodeTlv(0x0c, Buffer.of(0x61, 0xe9, 0x62)))),
+      encodeTlv(TAG.SET, seq(oid("1.2.840.113549.1.9.1"), encodeTlv(0x16, Buffer.of(0x78, 0xff)))),
+      encodeTlv(TAG.SET, seq(oid("2.5.4.10"), encodeTlv(0x14, Buffer.of(0x54, 0xe9)))),
+    );
+    const tbs = seq(explicit(1, oddName), gt(NOW), seq());
+    const { algorithm, signature } = signTbs(tbs, signers.ca.key);
+    await sameResponseText(
+      "odd names",
+      encodeOcspResponse(
+        encodeBasic({ tbs, algorithm, signature, certs: [{ der: patched } as Certificate] }),
+      ),
+      false,
+    );
+  });
+
   test("every error status", async () => {
     for (const status of [1, 2, 3, 4, 5, 6, 7]) {
       await sameResponseText(`status ${status}`, encodeOcspResponse(undefined, status), false);
