@@ -155,6 +155,18 @@ function keyHash(c: Certificate): Uint8Array {
   return certIdFor(c, c, SHA1).issuerKeyHash;
 }
 
+/** No answers, from the responder `name`, carrying `certs`; signed by the CA unless `signed`. */
+function emptyResponse(
+  name: Uint8Array,
+  certs: readonly Uint8Array[] = [],
+  signed?: { algorithm: Uint8Array; signature: Uint8Array },
+): Uint8Array {
+  const tbs = seq(explicit(1, name), gt(NOW), seq());
+  const { algorithm, signature } = signed ?? signTbs(tbs, signers.ca.key);
+  const carried = certs.map((der) => ({ der }) as Certificate);
+  return encodeOcspResponse(encodeBasic({ tbs, algorithm, signature, certs: carried }));
+}
+
 let fileNo = 0;
 function save(der: Uint8Array, ext = "der"): string {
   const f = join(dir, `m${++fileNo}.${ext}`);
@@ -546,14 +558,10 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
     };
     swap(tree);
     const pqLeaf = fromTree(tree);
-    const tbs = seq(explicit(1, ca.subject), gt(NOW), seq());
-    const algorithm = seq(oid(mlDsa44));
-    const signature = new Uint8Array(2420).fill(0x5a);
+    const signed = { algorithm: seq(oid(mlDsa44)), signature: new Uint8Array(2420).fill(0x5a) };
     await sameResponseText(
       "ML-DSA-44 signature and certificate",
-      encodeOcspResponse(
-        encodeBasic({ tbs, algorithm, signature, certs: [{ der: pqLeaf } as Certificate] }),
-      ),
+      emptyResponse(ca.subject, [pqLeaf], signed),
       false,
     );
   });
@@ -599,15 +607,7 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
       encodeTlv(TAG.SET, seq(oid("1.2.840.113549.1.9.1"), encodeTlv(0x16, Buffer.of(0x78, 0xff)))),
       encodeTlv(TAG.SET, seq(oid("2.5.4.10"), encodeTlv(0x14, Buffer.of(0x54, 0xe9)))),
     );
-    const tbs = seq(explicit(1, oddName), gt(NOW), seq());
-    const { algorithm, signature } = signTbs(tbs, signers.ca.key);
-    await sameResponseText(
-      "odd names",
-      encodeOcspResponse(
-        encodeBasic({ tbs, algorithm, signature, certs: [{ der: patched } as Certificate] }),
-      ),
-      false,
-    );
+    await sameResponseText("odd names", emptyResponse(oddName, [patched]), false);
   });
 
   test("every error status", async () => {
@@ -729,12 +729,6 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
     ];
     for (const [name, spec] of cases) await sameResponseText(name, response(spec), false);
     // A responder named in UTF-8: the name printed with OpenSSL's escapes.
-    const tbs = seq(explicit(1, utf8Name), gt(NOW), seq());
-    const { algorithm, signature } = signTbs(tbs, signers.ca.key);
-    await sameResponseText(
-      "UTF-8 responder name",
-      encodeOcspResponse(encodeBasic({ tbs, algorithm, signature })),
-      false,
-    );
+    await sameResponseText("UTF-8 responder name", emptyResponse(utf8Name), false);
   });
 });
