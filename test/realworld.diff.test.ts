@@ -167,6 +167,15 @@ function emptyResponse(
   return encodeOcspResponse(encodeBasic({ tbs, algorithm, signature, certs: carried }));
 }
 
+/** Runs `fn` on every item, a few at a time (each one starts several processes). */
+async function eachAtOnce<T>(items: readonly T[], fn: (x: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all([worker(), worker(), worker()]);
+}
+
 let fileNo = 0;
 function save(der: Uint8Array, ext = "der"): string {
   const f = join(dir, `m${++fileNo}.${ext}`);
@@ -209,7 +218,10 @@ async function sameResponseText(name: string, der: Uint8Array, forms = true): Pr
   assert.equal(k.code, o.code, `${name}: exit code (openssl said ${o.err})`);
   assert.doesNotMatch(k.err, /internal error|\n\s+at /, `${name}: no crash`);
   // inspect prints the text also for error statuses, as -ignore_err lets OpenSSL do.
-  const shown = await opensslRun(...args, "-ignore_err");
+  const shown =
+    o.out.subarray(0, 16).toString() === "Responder Error:"
+      ? await opensslRun(...args, "-ignore_err")
+      : o;
   const text = withoutStack(shown.out).replace(/^Responder Error: .*\n/, "");
   for (const file of [f, ...(forms ? otherForms(der, "OCSP RESPONSE") : [])]) {
     const r = await ocspkit("inspect", file);
@@ -355,7 +367,7 @@ describe("issue 14: times and strings as OpenSSL prints them", () => {
       ["a comma for the fraction", { producedAt: time("20210819121804,5Z") }],
       ["an offset of -1200", { responses: [{ thisUpdate: time("20210819121804-1200") }] }],
     ];
-    for (const [name, spec] of cases) await sameResponseText(name, response(spec), false);
+    await eachAtOnce(cases, ([name, spec]) => sameResponseText(name, response(spec), false));
   });
 
   test("inspect names the malformed field and prints what can be printed", async () => {
@@ -533,7 +545,7 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
         },
       ],
     ];
-    for (const [name, spec] of cases) await sameResponseText(name, response(spec), false);
+    await eachAtOnce(cases, ([name, spec]) => sameResponseText(name, response(spec), false));
   });
 
   test("post-quantum signers OpenSSL 3.0 does not know (ML-DSA): printed by OID", async () => {
@@ -727,7 +739,7 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
       ["an empty nonce", { extensions: [ext("1.3.6.1.5.5.7.48.1.2", new Uint8Array())] }],
       ["no responses at all", { responses: [] }],
     ];
-    for (const [name, spec] of cases) await sameResponseText(name, response(spec), false);
+    await eachAtOnce(cases, ([name, spec]) => sameResponseText(name, response(spec), false));
     // A responder named in UTF-8: the name printed with OpenSSL's escapes.
     await sameResponseText("UTF-8 responder name", emptyResponse(utf8Name), false);
   });
