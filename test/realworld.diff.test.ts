@@ -740,6 +740,16 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
       ["no responses at all", { responses: [] }],
     ];
     await eachAtOnce(cases, ([name, spec]) => sameResponseText(name, response(spec), false));
+    // Version 2, a long key hash (i2a_ASN1_STRING wraps it), an empty certificate list.
+    const longKey = explicit(2, encodeTlv(TAG.OCTET_STRING, Buffer.alloc(40, 0xab)));
+    const v2 = seq(explicit(0, encodeTlv(TAG.INTEGER, Uint8Array.of(1))), longKey, gt(NOW), seq());
+    const sig = signTbs(v2, signers.ca.key);
+    const bits = encodeTlv(TAG.BIT_STRING, cat(Uint8Array.of(0), sig.signature));
+    await sameResponseText(
+      "version 2, long key hash, empty certificate list",
+      encodeOcspResponse(seq(v2, sig.algorithm, bits, explicit(0, seq()))),
+      false,
+    );
     // A responder named in UTF-8: the name printed with OpenSSL's escapes.
     await sameResponseText("UTF-8 responder name", emptyResponse(utf8Name), false);
   });
