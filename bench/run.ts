@@ -11,7 +11,8 @@
 //   BENCH_CONNECTIONS=32  wrk connections
 //   BENCH_CERTS=1000      certificates in the client batch
 //   BENCH_PER_CALL=500    -cert per `openssl ocsp` call in the batch
-//   BENCH_RUNS=3          batch runs; BENCH_STARTUP_RUNS=30 start-up runs
+//   BENCH_RUNS=5          batch runs; BENCH_STARTUP_RUNS=30 start-up runs
+//   BENCH_LEAF_KEY=rsa    the batch leaves' key: rsa (RSA-2048) or ec (P-256)
 //   BENCH_PIN=1           pin responders to CPU 0 and wrk to CPU 1 (0: let the kernel place them)
 //   BENCH_ONLY=responder,batch,verify,startup   run only these sections
 //   BENCH_TIMEOUT=900     seconds before everything is stopped
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     connections: Math.max(1, setting("BENCH_CONNECTIONS", 32)),
     certs: Math.max(1, setting("BENCH_CERTS", 1000)),
     perCall: Math.max(1, setting("BENCH_PER_CALL", 500)),
-    runs: Math.max(1, setting("BENCH_RUNS", 3)),
+    runs: Math.max(1, setting("BENCH_RUNS", 5)),
     startupRuns: Math.max(1, setting("BENCH_STARTUP_RUNS", 30)),
     pin: setting("BENCH_PIN", 1) !== 0,
     timeout: setting("BENCH_TIMEOUT", 900),
@@ -149,7 +150,10 @@ async function main(): Promise<void> {
   );
 
   const t0 = Date.now();
-  const bench = await makeBenchPki(dir, cfg.certs);
+  const leafKey = process.env["BENCH_LEAF_KEY"] || "rsa";
+  if (leafKey !== "rsa" && leafKey !== "ec")
+    throw new Error(`BENCH_LEAF_KEY=${leafKey}: rsa or ec`);
+  const bench = await makeBenchPki(dir, cfg.certs, leafKey);
   process.stderr.write(`bench: PKI with ${cfg.certs} leaves in ${Date.now() - t0} ms\n`);
 
   const pinned = isPinned();

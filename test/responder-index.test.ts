@@ -20,6 +20,7 @@ import { parseAttr, parseIndex, parseOpensslTime, serialKey } from "../src/respo
 import { IndexStore } from "../src/responder/store.js";
 import { loadCertificate } from "../src/x509/load.js";
 import { argv, makePki, openssl, type Pki, runCommand } from "./support/pki.js";
+import { withinOneSecond } from "./support/wait.js";
 
 let pki: Pki;
 let dir: string;
@@ -70,9 +71,7 @@ async function compare(indexText: string, req: string, extra: string[] = []): Pr
     x.theirs.basic?.responses.every(
       (s) => s.thisUpdate.getTime() === x.theirs.basic!.producedAt.getTime(),
     ) ?? true;
-  let attempt = await run();
-  while (!sameSecond(attempt)) attempt = await run();
-  const { r, theirs } = attempt;
+  const { r, theirs } = await withinOneSecond("openssl's answer", run, sameSecond);
   const store = await IndexStore.open(index);
   const rcid = extra.includes("-rcid")
     ? digestByName(extra[extra.indexOf("-rcid") + 1]!)

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
+import "./support/seed.js";
 import { type CertId, certIdFor, sameIssuer } from "../src/ocsp/certid.js";
 import { digestByName, SHA1 } from "../src/ocsp/digests.js";
 import { encodeRequest, nonceExtension } from "../src/ocsp/request.js";

@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import pc from "picocolors";
 import type { Paint } from "../check/report.js";
 import { OcspError } from "../errors.js";
-import { type Io, processIo } from "./io.js";
+import type { Io } from "./io.js";
 
 export const EXIT_USAGE = 64;
 
@@ -95,7 +95,7 @@ export function seconds(v: string): number {
 
 /** Is this a person at a terminal (output to the real stdout, which is a TTY)? */
 export function onTerminal(io: Io): boolean {
-  return io === processIo && process.stdout.isTTY === true;
+  return io.isProcess === true && process.stdout.isTTY === true;
 }
 
 export function paintFor(io: Io): Paint {

@@ -10,5 +10,6 @@ export const COMMANDS: ReadonlyMap<string, () => Promise<CommandMain>> = new Map
   ["serve", async () => (await import("./serve.js")).serveCommand],
   ["staple", async () => (await import("./staple.js")).stapleCommand],
   ["inspect", async () => (await import("./inspect.js")).inspectCommand],
+  ["probe", async () => (await import("./probe.js")).probeCommand],
   ["demo", async () => (await import("./demo.js")).demoCommand],
 ]);

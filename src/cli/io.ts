@@ -5,9 +5,15 @@
 export interface Io {
   out(text: string | Uint8Array): void;
   err(text: string): void;
+  /**
+   * Set on the process's own Io. Each command is a bundle of its own with its own copy of this
+   * module, so "is it the process's Io" cannot be asked by identity.
+   */
+  readonly isProcess?: true;
 }
 
 export const processIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
+  isProcess: true,
 };

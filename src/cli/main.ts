@@ -9,6 +9,7 @@ Commands:
   serve     run an OCSP responder
   staple    validate a TLS server's stapled OCSP response
   inspect   decode an OCSP request or response
+  probe     grade an OCSP responder against RFC 6960, RFC 5019 and the CA/B Forum rules
   demo      a throw-away PKI and responder, checked end to end
 `;
 
