@@ -13,7 +13,8 @@ export type ErrorCode =
   | "ERR_NONCE_MISSING"
   | "ERR_NO_STATUS"
   | "ERR_STALE"
-  | "ERR_TRANSPORT";
+  | "ERR_TRANSPORT"
+  | "ERR_STORE";
 
 export class OcspError extends Error {
   constructor(

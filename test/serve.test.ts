@@ -482,7 +482,7 @@ async function service(nextUpdateSeconds: number): Promise<OcspService> {
     cert: cert(pki.ocspSigner.cert),
     key: key(pki.ocspSigner.key),
   });
-  return new OcspService([{ caCert: inter, signer, store }], {
+  return new OcspService([{ caCert: inter, signer, source: store }], {
     dialect: "rfc",
     unknownIssuer: "unauthorized",
     nextUpdateSeconds,
@@ -496,7 +496,7 @@ describe("the answer cache", () => {
       const der = Buffer.from(requestFor(pki.leaves.good.cert));
       const k = der.toString("latin1");
       const t0 = Date.now() - 60_000; // answers signed a minute ago
-      const first = svc.compute(der, k, t0);
+      const first = await svc.compute(der, k, t0);
       assert.ok("etag" in first);
       assert.equal(svc.cached(k, t0 + 10_000), first, "fresh: served as is");
       assert.equal(svc.cached(k, t0 + 60_000), first, "past half-life: still served…");

@@ -7,6 +7,9 @@ Commands:
   ocsp      the \`openssl ocsp\` client and responder, option for option
   check     check certificates: finds the responder and issuer by itself
   serve     run an OCSP responder
+  db        create, fill and query a status database (SQLite or PostgreSQL)
+  revoke    record a revocation in a status database
+  unrevoke  release a certificate on hold
   staple    validate a TLS server's stapled OCSP response
   inspect   decode an OCSP request or response
   probe     grade an OCSP responder against RFC 6960, RFC 5019 and the CA/B Forum rules

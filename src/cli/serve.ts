@@ -4,6 +4,7 @@
 import { createServer } from "node:net";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, OcspError } from "../errors.js";
+import type { Unassigned } from "../responder/answer.js";
 import { DEFAULT_CACHE_MB } from "../responder/cache.js";
 import { defaultMaxConnections } from "../responder/connections.js";
 import {
@@ -25,8 +26,10 @@ import {
   startWorkers,
   stopSignal,
 } from "../responder/workers.js";
+import type { DatabaseUrl } from "../store/url.js";
 import { loadPrivateKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates } from "../x509/load.js";
+import { DB_HELP, DB_OPTION, databaseUrl, openSource } from "./db-args.js";
 import type { Io } from "./io.js";
 
 const USAGE_EXIT = 64;
@@ -60,11 +63,21 @@ never revoked, anything else or absent unknown); it is re-read within a second o
 once the file has stopped changing and ends with a whole line. A file without rows replaces
 one with rows only after --index-settle seconds. SIGTERM or SIGINT stops the responder once
 the requests in progress are answered.
+
+--db (or $OCSPKIT_DB) serves every CA from one status database instead (sqlite:PATH or
+postgres://…, made with \`ocspkit db init\` and \`ocspkit db import\`); changes such as
+\`ocspkit revoke\` are served within a second. A serial the store does not hold is answered
+as --unassigned says: unknown, unauthorized, or revoked (RFC 6960 §2.2, with the extended
+revoke extension). While the database is unreachable, cached answers are served until their
+nextUpdate, new questions get tryLater, and /healthz answers 503.
 `;
 
 interface Flags {
   ca: string[];
   index: string[];
+  db?: string;
+  unassigned: Unassigned;
+  waitForDb: boolean;
   signer: string[];
   key: string[];
   keyPass: string[];
@@ -94,7 +107,9 @@ function integer(min: number, max: number) {
 
 function program(io: Io): Command {
   return new Command("ocspkit serve")
-    .description("Run an OCSP responder (RFC 6960, RFC 5019) from OpenSSL CA index files.")
+    .description(
+      "Run an OCSP responder (RFC 6960, RFC 5019) from OpenSSL CA index files or a status database.",
+    )
     .option(
       "--ca <file>",
       "CA certificate whose certificates are answered for (repeatable)",
@@ -107,6 +122,13 @@ function program(io: Io): Command {
       collect,
       [],
     )
+    .option(DB_OPTION, `${DB_HELP}, instead of --index`)
+    .addOption(
+      new Option("--unassigned <answer>", "answer for a serial the store does not hold")
+        .choices(["unknown", "unauthorized", "revoked"])
+        .default("unknown"),
+    )
+    .option("--wait-for-db", "retry until the database can be used, instead of exiting", false)
     .option("--signer <file>", "responder certificate that signs the answers", collect, [])
     .option("--key <file>", "private key of the signer (PEM or DER)", collect, [])
     .option(
@@ -173,7 +195,14 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
   if (!f.ca.length)
     throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --ca is required");
   const n = f.ca.length;
-  const index = perCa(f.index, "--index", n, true);
+  if (f.db !== undefined && f.index.length) {
+    throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: give --index or --db, not both");
+  }
+  const fromDb = !f.index.length && (f.db ?? process.env.OCSPKIT_DB) !== undefined;
+  if (!f.index.length && !fromDb) {
+    throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --index or --db is required");
+  }
+  const index = perCa(f.index, "--index", n, !fromDb);
   const signer = perCa(f.signer, "--signer", n, false);
   const key = perCa(f.key, "--key", n, true);
   const keyPass = perCa(f.keyPass, "--key-pass", n, false);
@@ -193,7 +222,7 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
         "signer key",
         pass === undefined ? undefined : passphrase(pass),
       ),
-      index: index(i)!,
+      index: index(i),
       otherCerts: otherFile ? loadCertificates(otherFile, "certificates") : undefined,
     };
   });
@@ -203,6 +232,7 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
     cas,
     nextUpdateSeconds: f.nextUpdate,
     unknownIssuer: f.unknownIssuer,
+    unassigned: f.unassigned,
     cacheMb: f.cacheMb,
     indexSettleSeconds: f.indexSettle,
     maxConnections: f.maxConnections,
@@ -213,11 +243,15 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   let config: ResponderConfig;
   let workers: number;
+  let db: DatabaseUrl | undefined;
+  let waitForDb = false;
   try {
     const cmd = program(io).parse([...argv], { from: "user" });
     const flags = cmd.opts<Flags>();
     workers = flags.workers;
     config = loadConfig(flags, io);
+    if (!flags.index.length) db = databaseUrl(flags.db);
+    waitForDb = flags.waitForDb;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code.startsWith("ocspkit.")) io.err(`${err.message}\n`);
@@ -227,24 +261,35 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     }
     if (err instanceof OcspError) {
       io.err(`ocspkit serve: ${err.message}\n`);
-      return 1;
+      return err.code === "ERR_USAGE" ? USAGE_EXIT : 1;
     }
     throw err;
   }
   const log = (m: string) => io.err(`ocspkit serve: ${m}\n`);
   if (isWorker) {
     let svc: OcspService | undefined;
-    const running = await startResponder(config, {
-      log,
-      metrics: clusterMetrics,
-      onService: (s) => {
-        svc = s;
-      },
-    }).catch((err: unknown) => failAsWorker(describe(err)));
+    const source = db ? openSource(db, config.cas, { log, wait: waitForDb }) : undefined;
+    const running = await (source ?? Promise.resolve(undefined))
+      .then((src) => {
+        for (const ca of config.cas) if (src) ca.source = src;
+        return startResponder(config, {
+          log,
+          metrics: clusterMetrics,
+          onService: (s) => {
+            svc = s;
+          },
+        });
+      })
+      .catch((err: unknown) => failAsWorker(describe(err)));
     serveAsWorker(running, () => svc!.snapshot());
     return await new Promise<number>(() => {});
   }
   try {
+    // The primary of --workers checks the database too, so that a bad one stops the start.
+    if (db) {
+      const source = await openSource(db, config.cas, { log, wait: waitForDb });
+      for (const ca of config.cas) ca.source = source;
+    }
     for (const w of responderWarnings(config)) log(`warning: ${w}`);
     let running: { url: string; close(): Promise<void> };
     if (workers > 1) {
