@@ -5,7 +5,7 @@
 import type * as Commander from "commander";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
-import { type Io, processIo } from "../cli/io.js";
+import type { Io } from "../cli/io.js";
 import { OcspError } from "../errors.js";
 import type { Paint } from "./report.js";
 
@@ -95,7 +95,7 @@ export function seconds(v: string): number {
 
 /** Is this a person at a terminal (output to the real stdout, which is a TTY)? */
 export function onTerminal(io: Io): boolean {
-  return io === processIo && process.stdout.isTTY === true;
+  return io.terminal === true;
 }
 
 export function paintFor(io: Io): Paint {
