@@ -6,12 +6,13 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
-// The commands are the modules src/cli/main.ts imports lazily: one list, kept there.
-const main = readFileSync("src/cli/main.ts", "utf8");
-const commands = [...main.matchAll(/import\("\.\/(\w+)\.js"\)/g)].map((m) =>
+// The commands are the modules src/cli/commands.ts imports lazily: one list, kept there.
+const list = readFileSync("src/cli/commands.ts", "utf8");
+const commands = [...list.matchAll(/import\("\.\/([\w-]+)\.js"\)/g)].map((m) =>
   resolve("src/cli", `${m[1]}.ts`),
 );
-if (commands.length === 0) throw new Error("no commands found in src/cli/main.ts");
+if (commands.length === 0) throw new Error("no commands found in src/cli/commands.ts");
+const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
 const common = {
   bundle: true,
@@ -26,6 +27,7 @@ const common = {
   minifySyntax: true,
   // A dynamic import stays a require of a separate bundle, made only when it runs.
   supported: { "dynamic-import": false },
+  define: { __OCSPKIT_VERSION__: JSON.stringify(version) },
 };
 
 /** Every module reached by a dynamic import becomes `./<name>.cjs` beside the importer. */

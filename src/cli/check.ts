@@ -51,7 +51,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     .addOption(new Option("--json", 'print {"results": [...]}').conflicts("ndjson"))
     .option("--ndjson", "print one JSON result a line")
     .option("--concurrency <n>", "requests in flight at once", positiveInt(64), 8)
-    .option("--timeout <seconds>", "per request or download", seconds, 10)
+    .option("--timeout <duration>", "per request or download (30s, 2m, or seconds)", seconds, 10)
     .option("--nonce", "send a nonce (forces POST with --method auto)")
     .option("--no-nonce", "send no nonce (the default, except with --method post)")
     .addOption(

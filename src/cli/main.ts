@@ -1,39 +1,39 @@
-import { processIo } from "./io.js";
+import { findCommand, usage } from "./commands.js";
+import { type Io, processIo } from "./io.js";
+import { VERSION } from "./version.js";
 
-const USAGE = `Usage: ocspkit <command> [options]
+const EXIT_USAGE = 64;
 
-Commands:
-  ocsp      the \`openssl ocsp\` client and responder, option for option
-  check     check certificates: finds the responder and issuer by itself
-  serve     run an OCSP responder
-  staple    validate a TLS server's stapled OCSP response
-  inspect   decode an OCSP request or response
-  demo      a throw-away PKI and responder, checked end to end
-`;
-
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [cmd, ...rest] = argv;
+  const command = findCommand(cmd);
+  if (command) return (await command.load())(rest, io);
   switch (cmd) {
-    case "ocsp":
-      return (await import("./ocsp.js")).ocspCommand(rest, processIo);
-    case "check":
-      return (await import("./check.js")).checkCommand(rest, processIo);
-    case "serve":
-      return (await import("./serve.js")).serveCommand(rest, processIo);
-    case "staple":
-      return (await import("./staple.js")).stapleCommand(rest, processIo);
-    case "inspect":
-      return (await import("./inspect.js")).inspectCommand(rest, processIo);
-    case "demo":
-      return (await import("./demo.js")).demoCommand(rest, processIo);
     case undefined:
+      io.err(usage());
+      return EXIT_USAGE;
     case "help":
     case "-h":
-    case "--help":
-      processIo.out(USAGE);
-      return cmd === undefined ? 64 : 0;
+    case "--help": {
+      if (rest.length === 0) {
+        io.out(usage());
+        return 0;
+      }
+      const which = findCommand(rest[0]);
+      if (!which) return unknown(rest[0]!, io);
+      return (await which.load())(["--help"], io);
+    }
+    case "version":
+    case "-V":
+    case "--version":
+      io.out(`${VERSION}\n`);
+      return 0;
     default:
-      processIo.err(`ocspkit: unknown command "${cmd}"\n${USAGE}`);
-      return 64;
+      return unknown(cmd, io);
   }
+}
+
+function unknown(cmd: string, io: Io): number {
+  io.err(`ocspkit: unknown command "${cmd}"\n${usage()}`);
+  return EXIT_USAGE;
 }

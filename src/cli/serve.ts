@@ -19,6 +19,7 @@ import {
 } from "../responder/workers.js";
 import { loadPrivateKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates } from "../x509/load.js";
+import { DURATION_FORMS, parseDuration } from "./duration.js";
 import type { Io } from "./io.js";
 
 const USAGE_EXIT = 64;
@@ -46,21 +47,22 @@ in progress are answered.
 `;
 
 interface Flags {
-  ca: string[];
-  index: string[];
-  signer: string[];
-  key: string[];
-  keyPass: string[];
-  other: string[];
+  ca?: string[];
+  index?: string[];
+  signer?: string[];
+  key?: string[];
+  keyPass?: string[];
+  other?: string[];
   host: string;
   port: number;
   nextUpdate: number;
   workers: number;
-  accessLog: boolean;
+  accessLog?: boolean;
   unknownIssuer: "unknown" | "unauthorized";
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+/** A repeatable option; no default given to commander, so --help shows no "(default: [])". */
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 function integer(min: number, max: number) {
   return (v: string) => {
@@ -72,6 +74,15 @@ function integer(min: number, max: number) {
   };
 }
 
+/** Whole seconds, up to ten years. */
+function lifetime(v: string): number {
+  const n = parseDuration(v);
+  if (n === undefined || !Number.isInteger(n) || n > 10 * 365 * 86400) {
+    throw new InvalidArgumentError(`expected a duration up to 10 years (${DURATION_FORMS})`);
+  }
+  return n;
+}
+
 function program(io: Io): Command {
   return new Command("ocspkit serve")
     .description("Run an OCSP responder (RFC 6960, RFC 5019) from OpenSSL CA index files.")
@@ -79,33 +90,22 @@ function program(io: Io): Command {
       "--ca <file>",
       "CA certificate whose certificates are answered for (repeatable)",
       collect,
-      [],
     )
-    .option(
-      "--index <file>",
-      "OpenSSL index.txt holding the CA's certificate statuses",
-      collect,
-      [],
-    )
-    .option("--signer <file>", "responder certificate that signs the answers", collect, [])
-    .option("--key <file>", "private key of the signer (PEM or DER)", collect, [])
-    .option(
-      "--key-pass <source>",
-      "pass phrase of --key: pass:TEXT, env:VAR, file:PATH",
-      collect,
-      [],
-    )
-    .option("--other <file>", "more certificates to send along with the signer's", collect, [])
+    .option("--index <file>", "OpenSSL index.txt holding the CA's certificate statuses", collect)
+    .option("--signer <file>", "responder certificate that signs the answers", collect)
+    .option("--key <file>", "private key of the signer (PEM or DER)", collect)
+    .option("--key-pass <source>", "pass phrase of --key: pass:TEXT, env:VAR, file:PATH", collect)
+    .option("--other <file>", "more certificates to send along with the signer's", collect)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <n>", "port to listen on; 0 picks a free one", integer(0, 65535), 8080)
     .option(
-      "--next-update <seconds>",
-      "lifetime of answers (nextUpdate - thisUpdate); 0 for none",
-      integer(0, 10 * 365 * 86400),
+      "--next-update <duration>",
+      `lifetime of answers (nextUpdate - thisUpdate): ${DURATION_FORMS}; 0 for none`,
+      lifetime,
       DEFAULT_NEXT_UPDATE_SECONDS,
     )
     .option("--workers <n>", "processes answering on the port", integer(1, 256), 1)
-    .option("--access-log", "write one JSON line per request to standard output", false)
+    .option("--access-log", "write one JSON line per request to standard output")
     .addOption(
       new Option("--unknown-issuer <answer>", "answer for a CA not served here")
         .choices(["unauthorized", "unknown"])
@@ -133,15 +133,16 @@ function perCa(values: string[], name: string, count: number, required: boolean)
 }
 
 function loadConfig(f: Flags, io: Io): ResponderConfig {
-  if (!f.ca.length)
+  const caFiles = f.ca ?? [];
+  if (!caFiles.length)
     throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --ca is required");
-  const n = f.ca.length;
-  const index = perCa(f.index, "--index", n, true);
-  const signer = perCa(f.signer, "--signer", n, false);
-  const key = perCa(f.key, "--key", n, true);
-  const keyPass = perCa(f.keyPass, "--key-pass", n, false);
-  const other = perCa(f.other, "--other", n, false);
-  const cas: ResponderCa[] = f.ca.map((caFile, i) => {
+  const n = caFiles.length;
+  const index = perCa(f.index ?? [], "--index", n, true);
+  const signer = perCa(f.signer ?? [], "--signer", n, false);
+  const key = perCa(f.key ?? [], "--key", n, true);
+  const keyPass = perCa(f.keyPass ?? [], "--key-pass", n, false);
+  const other = perCa(f.other ?? [], "--other", n, false);
+  const cas: ResponderCa[] = caFiles.map((caFile, i) => {
     const caCert = loadCertificate(caFile, "CA certificate");
     const pass = keyPass(i);
     const otherFile = other(i);
@@ -204,7 +205,8 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     }
     const running =
       workers > 1 ? await startWorkers(workers, log) : await startResponder(config, { log });
-    io.out(`listening on ${running.url}\n`);
+    // On stderr with the other status lines: stdout carries only the access log (`| jq`).
+    log(`listening on ${running.url}`);
     await stopSignal();
     await running.close();
     return 0;

@@ -30,7 +30,12 @@ export async function stapleCommand(argv: readonly string[], io: Io): Promise<nu
     .option("--servername <name>", "SNI name (default: the host, unless it is an IP address)")
     .option("--ca-file <file>", "trust anchors for the staple's signer (default: the system's)")
     .option("--json", "print the result as one JSON object")
-    .option("--timeout <seconds>", "for the handshake and any download", seconds, 10);
+    .option(
+      "--timeout <duration>",
+      "for the handshake and any download (30s, 2m, or seconds)",
+      seconds,
+      10,
+    );
   return runParsed(cmd, argv, io, async ([target], raw) => {
     const o = raw as unknown as StapleOpts;
     const addr = parseTarget(target!);
