@@ -117,7 +117,10 @@ export async function checkCertificates(
             status: "error" as const,
             responder: job.url,
             source: "OCSP" as const,
-            error: new OcspError("ERR_USAGE", `the OCSP URL ${job.url} is not a valid http(s) URL`),
+            error: new OcspError(
+              "ERR_NO_RESPONDER",
+              `the OCSP URL ${job.url} is not a valid http(s) URL`,
+            ),
           };
       if (r.status !== "error" || !o.crlFallback) return { ...job.base, ...r };
       ocspError = r.error;
@@ -136,7 +139,9 @@ export async function checkCertificates(
     const { url, error, ...status } = c;
     // Made only now: an Error costs a stack trace, and most certificates never get here.
     ocspError ??= noResponder("");
-    return { ...job.base, ...status, error, responder: url, source: "CRL", ocspError };
+    // Both failures are said, and the code is the OCSP one: the CRL was only the fallback.
+    const both = error && new OcspError(ocspError.code, `${ocspError.message}; CRL fallback: ${error.message}`);
+    return { ...job.base, ...status, error: both, responder: url, source: "CRL", ocspError };
   };
 
   // A malformed extension surfaces only when it is read: it fails this input, not the run.
@@ -192,7 +197,7 @@ function fromOcsp(r: QueryResult): Omit<CheckResult, "file" | "subject" | "seria
 
 function noResponder(hint: string): OcspError {
   return new OcspError(
-    "ERR_USAGE",
+    "ERR_NO_RESPONDER",
     `the certificate names no OCSP responder (no AIA OCSP URL) and no --url was given${hint}`,
   );
 }

@@ -19,6 +19,7 @@ import { exitCode, resultJson, resultTable } from "../check/report.js";
 import { type CheckResult, checkCertificates, type MethodChoice } from "../check/run.js";
 import { loadCertificates } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
+import { caFileHint } from "./hints.js";
 import type { Io } from "./io.js";
 
 interface CheckOpts {
@@ -71,7 +72,8 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     const { inputs, skipped } = loadInputs(operands);
     for (const s of skipped) io.err(`ocspkit check: skipped ${s}\n`);
     const bar = await progressBar(io, inputs.length, !!(o.json || o.ndjson));
-    const results = await checkCertificates(inputs, {
+    const hinted = (r: CheckResult) => ({ ...r, error: caFileHint(r.error, !!o.caFile) });
+    const found = await checkCertificates(inputs, {
       issuers,
       trust,
       url: o.url,
@@ -82,10 +84,11 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       crlFallback: o.crlFallback,
       onResult: (r: CheckResult) => {
         bar?.increment();
-        if (o.ndjson) io.out(`${JSON.stringify(resultJson(r))}\n`);
+        if (o.ndjson) io.out(`${JSON.stringify(resultJson(hinted(r)))}\n`);
       },
     });
     bar?.stop();
+    const results = found.map(hinted);
     if (o.json) io.out(`${JSON.stringify({ results: results.map(resultJson) }, null, 2)}\n`);
     else if (!o.ndjson) io.out(resultTable(results, paintFor(io)));
     return exitCode(results);

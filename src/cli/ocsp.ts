@@ -28,6 +28,7 @@ import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
 import type { Io } from "./io.js";
 import { ArgError, type ArgKind, readOptions } from "./openssl-args.js";
+import { passphrasePrompt } from "./prompt.js";
 
 const PROG = "ocsp";
 
@@ -522,7 +523,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const o = parseArgs(argv, io);
   if (o.responder.has("index") || (o.port && !o.queries.length && !o.reqin)) {
     const { responderCommand } = await import("../responder/openssl-mode.js");
-    return responderCommand(o, io);
+    return responderCommand(o, io, passphrasePrompt("-passin"));
   }
   let req: OcspRequest | undefined = o.queries.length
     ? {

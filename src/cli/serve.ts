@@ -1,6 +1,7 @@
 // `ocspkit serve`: the RFC 6960/5019 responder with readable options. Option parsing and file
 // loading only; the responder itself is src/responder.
 
+import type { KeyObject } from "node:crypto";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, OcspError } from "../errors.js";
 import {
@@ -17,10 +18,11 @@ import {
   startWorkers,
   stopSignal,
 } from "../responder/workers.js";
-import { loadPrivateKey, passphrase } from "../x509/keys.js";
+import { loadPrivateKeyAsking, matchingKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates } from "../x509/load.js";
 import { DURATION_FORMS, parseDuration } from "./duration.js";
 import type { Io } from "./io.js";
+import { passphrasePrompt } from "./prompt.js";
 
 const USAGE_EXIT = 64;
 
@@ -132,7 +134,7 @@ function perCa(values: string[], name: string, count: number, required: boolean)
   return (i: number): string | undefined => values[values.length === 1 ? 0 : i];
 }
 
-function loadConfig(f: Flags, io: Io): ResponderConfig {
+async function loadConfig(f: Flags, io: Io): Promise<ResponderConfig> {
   const caFiles = f.ca ?? [];
   if (!caFiles.length)
     throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --ca is required");
@@ -142,22 +144,34 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
   const key = perCa(f.key ?? [], "--key", n, true);
   const keyPass = perCa(f.keyPass ?? [], "--key-pass", n, false);
   const other = perCa(f.other ?? [], "--other", n, false);
-  const cas: ResponderCa[] = caFiles.map((caFile, i) => {
+  const ask = passphrasePrompt("--key-pass");
+  // A key shared by every CA is read (and its pass phrase asked for) once.
+  const keys = new Map<string, Promise<KeyObject>>();
+  const cas: ResponderCa[] = [];
+  for (const [i, caFile] of caFiles.entries()) {
     const caCert = loadCertificate(caFile, "CA certificate");
+    const signerFile = signer(i) ?? caFile;
+    const signerCert = signer(i) ? loadCertificate(signerFile, "signer certificate") : caCert;
     const pass = keyPass(i);
-    const otherFile = other(i);
-    return {
-      caCert,
-      signerCert: signer(i) ? loadCertificate(signer(i)!, "signer certificate") : caCert,
-      signerKey: loadPrivateKey(
-        key(i)!,
+    const keyFile = key(i)!;
+    const loaded =
+      keys.get(keyFile) ??
+      loadPrivateKeyAsking(
+        keyFile,
         "signer key",
         pass === undefined ? undefined : passphrase(pass),
-      ),
+        ask,
+      );
+    keys.set(keyFile, loaded);
+    const otherFile = other(i);
+    cas.push({
+      caCert,
+      signerCert,
+      signerKey: matchingKey(await loaded, keyFile, signerCert, signerFile),
       index: index(i)!,
       otherCerts: otherFile ? loadCertificates(otherFile, "certificates") : undefined,
-    };
-  });
+    });
+  }
   return {
     host: f.host,
     port: f.port,
@@ -175,7 +189,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     const cmd = program(io).parse([...argv], { from: "user" });
     const flags = cmd.opts<Flags>();
     workers = flags.workers;
-    config = loadConfig(flags, io);
+    config = await loadConfig(flags, io);
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code.startsWith("ocspkit.")) io.err(`${err.message}\n`);

@@ -7,6 +7,7 @@ import { OcspError } from "../errors.js";
 import { checkStaple, fetchStaple, type StapleVerdict } from "../tls/staple.js";
 import { openTrustStore } from "../x509/store.js";
 import { nameOneline, pemCertificate } from "../x509/text.js";
+import { caFileHint } from "./hints.js";
 import type { Io } from "./io.js";
 
 interface StapleOpts {
@@ -59,7 +60,8 @@ export async function stapleCommand(argv: readonly string[], io: Io): Promise<nu
       } else io.err(`ocspkit staple: ${error.message}\n`);
       return 3;
     }
-    const v = await checkStaple(handshake, { trust, timeoutMs: o.timeout * 1000 });
+    const checked = await checkStaple(handshake, { trust, timeoutMs: o.timeout * 1000 });
+    const v = { ...checked, error: caFileHint(checked.error, !!o.caFile) };
     const report = {
       ...base,
       protocol: handshake.protocol,

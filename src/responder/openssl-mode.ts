@@ -21,7 +21,7 @@ import {
   type SignerOptions,
 } from "../ocsp/response-builder.js";
 import type { Certificate } from "../x509/cert.js";
-import { loadPrivateKey, passphrase } from "../x509/keys.js";
+import { type AskPassphrase, loadPrivateKeyAsking, matchingKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import { Answerer, type AnswerPolicy, type ServedCa } from "./answer.js";
 import { createOcspServer, type Exchange, listen, type OcspHttpServer } from "./server.js";
@@ -38,9 +38,13 @@ class Exit extends Error {
   }
 }
 
-export async function responderCommand(o: Options, io: Io): Promise<number> {
+export async function responderCommand(
+  o: Options,
+  io: Io,
+  askPassphrase: AskPassphrase,
+): Promise<number> {
   try {
-    return await run(o, io);
+    return await run(o, io, askPassphrase);
   } catch (err) {
     if (err instanceof Exit) return err.code;
     if (err instanceof OcspError) {
@@ -56,7 +60,7 @@ interface Setup {
   readonly policy: AnswerPolicy;
 }
 
-async function run(o: Options, io: Io): Promise<number> {
+async function run(o: Options, io: Io, askPassphrase: AskPassphrase): Promise<number> {
   const last = (name: string) => o.responder.get(name)?.at(-1);
   const index = last("index");
   const serving = o.port !== undefined && !o.reqin;
@@ -76,7 +80,7 @@ async function run(o: Options, io: Io): Promise<number> {
       return 1;
     }
   }
-  const setup = await load(o, io, index);
+  const setup = await load(o, io, index, askPassphrase);
   if (!request && !serving) {
     io.err("Need an OCSP request for this operation!\n");
     return 1;
@@ -91,7 +95,12 @@ async function run(o: Options, io: Io): Promise<number> {
 }
 
 /** Loads signer, CAs and index in OpenSSL's order, with its messages. */
-async function load(o: Options, io: Io, index: string): Promise<Setup> {
+async function load(
+  o: Options,
+  io: Io,
+  index: string,
+  askPassphrase: AskPassphrase,
+): Promise<Setup> {
   const all = (name: string) => o.responder.get(name) ?? [];
   const last = (name: string) => all(name).at(-1);
   const rsignerFile = last("rsigner");
@@ -122,10 +131,17 @@ async function load(o: Options, io: Io, index: string): Promise<Setup> {
     const other = last("rother");
     if (other) rother = loadCertificates(other, "responder other certificates");
     const pass = last("passin");
-    key = loadPrivateKey(
-      last("rkey") ?? rsignerFile,
-      "responder private key",
-      pass === undefined ? undefined : passphrase(pass),
+    const keyFile = last("rkey") ?? rsignerFile;
+    key = matchingKey(
+      await loadPrivateKeyAsking(
+        keyFile,
+        "responder private key",
+        pass === undefined ? undefined : passphrase(pass),
+        askPassphrase,
+      ),
+      keyFile,
+      rsigner,
+      rsignerFile,
     );
     signerOptions = {
       digest: rmd?.name,
