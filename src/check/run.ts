@@ -140,7 +140,9 @@ export async function checkCertificates(
     // Made only now: an Error costs a stack trace, and most certificates never get here.
     ocspError ??= noResponder("");
     // Both failures are said, and the code is the OCSP one: the CRL was only the fallback.
-    const both = error && new OcspError(ocspError.code, `${ocspError.message}; CRL fallback: ${error.message}`);
+    const both =
+      error &&
+      new OcspError(ocspError.code, `${ocspError.message}; CRL fallback: ${error.message}`);
     return { ...job.base, ...status, error: both, responder: url, source: "CRL", ocspError };
   };
 
