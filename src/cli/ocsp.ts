@@ -3,6 +3,7 @@
 // step is a library call. OpenSSL's error-stack lines are replaced by one line of our own.
 
 import { appendFileSync, writeFileSync } from "node:fs";
+import { whyNotDer } from "../der/error.js";
 import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor, parseSerial, sameCertId } from "../ocsp/certid.js";
 import { BASIC_RESPONSE_OID } from "../ocsp/decode.js";
@@ -237,6 +238,14 @@ function parseUrl(url: string): Pick<Options, "scheme" | "host" | "port" | "path
   };
 }
 
+/** What is wrong with a -url that OSSL_HTTP_parse_url refuses (OpenSSL's own line says only that). */
+function urlProblem(url: string): string {
+  const scheme = /^([a-z][\w+.-]*):\/\//i.exec(url)?.[1];
+  return scheme && !/^https?$/i.test(scheme)
+    ? `the URL scheme "${scheme}" is not http or https`
+    : `"${url}" is not a URL of the form http[s]://host[:port][/path]`;
+}
+
 /** The URL to connect to and the Host header OpenSSL sends (-url: no port; -host: verbatim). */
 function responderTarget(o: Options): { url: string; hostHeader: string } | undefined {
   if (!o.host) return undefined;
@@ -311,7 +320,7 @@ function parseArgs(argv: readonly string[], io: Io): Options {
         throw new Exit(0);
       case "url": {
         const u = parseUrl(v);
-        if (!u) fail(`${PROG} Error parsing -url argument`);
+        if (!u) fail(`${PROG} Error parsing -url argument\nocspkit: ${urlProblem(v)}`);
         Object.assign(o, u);
         break;
       }
@@ -488,12 +497,6 @@ function chainOptions(o: Options): ChainOptions {
   };
 }
 
-/** Why bytes did not decode, with the common mistake named: PEM given where DER is read. */
-function derProblem(bytes: Uint8Array, err: unknown): string {
-  const pem = Buffer.from(bytes.subarray(0, 64)).toString("latin1").includes("-----BEGIN");
-  return pem ? "this is PEM; openssl ocsp reads DER here" : describe(err);
-}
-
 function writeDer(path: string, der: Uint8Array): void {
   try {
     writeFileSync(path, der);
@@ -546,7 +549,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       req = parseRequest(der);
       reqDer = der;
     } catch (err) {
-      io.err(`Error reading OCSP request\n${o.reqin}: ${derProblem(der, err)}\n`);
+      io.err(`Error reading OCSP request\n${o.reqin}: ${whyNotDer(der, err)}\n`);
       return 1;
     }
   }
@@ -610,7 +613,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   } catch (err) {
     const source = target ? "the responder's answer" : o.respin;
     io.err(
-      `${target ? "Error querying OCSP responder" : "Error reading OCSP response"}\n${source}: ${derProblem(respDer, err)}\n`,
+      `${target ? "Error querying OCSP responder" : "Error reading OCSP response"}\n${source}: ${whyNotDer(respDer, err)}\n`,
     );
     return 1;
   }

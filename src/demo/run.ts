@@ -1,7 +1,7 @@
 // `ocspkit demo`: a throw-away PKI (root, intermediate, delegated responder, leaves, one
 // revoked), ocspkit's responder on a free loopback port, then `check` on the leaves and the
 // same questions in `openssl ocsp` syntax, with their output. No network, no openssl binary.
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { captureIo, paintFor } from "../check/cli.js";
@@ -10,6 +10,7 @@ import { exitCode, resultTable } from "../check/report.js";
 import { checkCertificates } from "../check/run.js";
 import type { Io } from "../cli/io.js";
 import { ocspCommand } from "../cli/ocsp.js";
+import { describe } from "../errors.js";
 import { type RunningResponder, startResponder } from "../responder/server.js";
 import type { Certificate } from "../x509/cert.js";
 import { openTrustStore } from "../x509/store.js";
@@ -21,6 +22,10 @@ export interface DemoOptions {
   readonly dir?: string;
   /** Keep the responder running until this resolves (Ctrl-C), for trying things by hand. */
   readonly serveUntil?: () => Promise<void>;
+  /** How ocspkit is run where the user is (`ocspkit`, `npx ocspkit`), in the commands shown. */
+  readonly command?: string;
+  /** Said first when `command` is not plain `ocspkit`: how to put it on the PATH. */
+  readonly commandNote?: string;
 }
 
 interface Leaf {
@@ -46,8 +51,19 @@ const pemKey = (k: KeyPair) => k.privateKey.export({ type: "pkcs8", format: "pem
 export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
   const started = Date.now();
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), "ocspkit-demo-"));
-  mkdirSync(dir, { recursive: true });
-  if (readdirSync(dir).length) {
+  const ocspkit = o.command ?? "ocspkit";
+  let entries: string[];
+  try {
+    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
+      throw new Error("it is a file, not a folder");
+    }
+    mkdirSync(dir, { recursive: true });
+    entries = readdirSync(dir);
+  } catch (err) {
+    io.err(`ocspkit demo: cannot make the PKI in ${dir}: ${describe(err)}\n`);
+    return 1;
+  }
+  if (entries.length) {
     io.err(`ocspkit demo: ${dir} is not empty; give an empty or new folder\n`);
     return 64;
   }
@@ -156,14 +172,15 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
         LEAVES.map((l) => `  ${`${l.name}.pem`.padEnd(22)}${l.note}\n`).join("") +
         "                        (each leaf file holds the leaf, then the intermediate)\n" +
         "  index.txt             OpenSSL's CA database, which the responder answers from\n" +
-        `Responder: ${responder.url} (ocspkit's responder, on loopback)\n\n`,
+        `Responder: ${responder.url} (ocspkit's responder, on loopback)\n\n` +
+        (o.commandNote ? `${o.commandNote}\n\n` : ""),
     );
     const leafFiles = LEAVES.map((l) => f(`${l.name}.pem`));
     const results = await checkCertificates(loadInputs(leafFiles).inputs, {
       trust: openTrustStore({ caFile: f("root.pem") }),
     });
     io.out(
-      `$ ocspkit check --ca-file ${f("root.pem")} ${leafFiles.join(" ")}\n` +
+      `$ ${ocspkit} check --ca-file ${f("root.pem")} ${leafFiles.join(" ")}\n` +
         resultTable(results, paintFor(io)) +
         `(exit code ${exitCode(results)}: 1 = a certificate is revoked)\n\n`,
     );
@@ -181,7 +198,7 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
       ];
       const run = captureIo();
       await ocspCommand(args, run.io);
-      io.out(`$ ocspkit ocsp ${args.join(" ")}\n${run.all()}\n`);
+      io.out(`$ ${ocspkit} ocsp ${args.join(" ")}\n${run.all()}\n`);
     }
     const wrong = LEAVES.filter((l, i) => results[i]!.status !== l.expect);
     io.out(
@@ -189,7 +206,7 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
         `The files stay in ${dir}; remove it when done.\n` +
         (o.serveUntil
           ? `The responder keeps running at ${responder.url}; Ctrl-C stops it.\n`
-          : "The responder has stopped; `ocspkit demo --serve` keeps one running to try things by hand.\n"),
+          : `The responder has stopped; \`${ocspkit} demo --serve\` keeps one running to try things by hand.\n`),
     );
     if (wrong.length) {
       io.err(`ocspkit demo: unexpected status for ${wrong.map((l) => l.name).join(", ")}\n`);

@@ -8,6 +8,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { Io } from "../cli/io.js";
 import type { Options } from "../cli/ocsp.js";
+import { whyNotDer } from "../der/error.js";
 import { describe, OcspError } from "../errors.js";
 import { decodeRequest } from "../ocsp/decode.js";
 import { type Digest, digestByName } from "../ocsp/digests.js";
@@ -76,7 +77,7 @@ async function run(o: Options, io: Io, askPassphrase: AskPassphrase): Promise<nu
     try {
       decodeRequest(request);
     } catch (err) {
-      io.err(`Error reading OCSP request: ${describe(err)}\n`);
+      io.err(`Error reading OCSP request\n${o.reqin}: ${whyNotDer(request, err)}\n`);
       return 1;
     }
   }
