@@ -3,6 +3,7 @@
 // that says revoked.
 
 import type cliProgress from "cli-progress";
+import pc from "picocolors";
 import {
   EXIT_USAGE,
   httpUrl,
@@ -101,7 +102,11 @@ async function progressBar(
   total: number,
   machineOutput: boolean,
 ): Promise<cliProgress.SingleBar | undefined> {
-  if (total < 2 || machineOutput || !onTerminal(io) || !process.stderr.isTTY) return undefined;
+  // Redrawn with escape sequences: not for NO_COLOR or TERM=dumb, which ask for plain text.
+  const plain = !pc.isColorSupported;
+  if (total < 2 || machineOutput || plain || !onTerminal(io) || !process.stderr.isTTY) {
+    return undefined;
+  }
   const { SingleBar } = (await import("cli-progress")).default;
   const bar = new SingleBar({
     format: "checking {bar} {value}/{total}",

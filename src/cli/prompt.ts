@@ -27,6 +27,8 @@ export function passphrasePrompt(option: string): AskPassphrase {
 /** One line typed at the terminal, not echoed; Ctrl-C or Ctrl-D gives up. */
 function readHidden(prompt: string): Promise<string> {
   const stdin = process.stdin as ReadStream;
+  // Echo off before the prompt shows: whatever is typed after seeing it must not appear.
+  stdin.setRawMode(true);
   process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let typed = "";
@@ -48,7 +50,6 @@ function readHidden(prompt: string): Promise<string> {
         else typed += ch;
       }
     };
-    stdin.setRawMode(true);
     stdin.on("data", onData);
     stdin.resume();
   });
