@@ -3,7 +3,7 @@
 // same questions in `openssl ocsp` syntax, with their output. No network, no openssl binary.
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { captureIo, paintFor } from "../check/cli.js";
 import { loadInputs } from "../check/inputs.js";
 import { exitCode, resultTable } from "../check/report.js";
@@ -48,16 +48,22 @@ const indexTime = (d: Date) => `${d.toISOString().replace(/[-T:]/g, "").slice(2,
 
 const pemKey = (k: KeyPair) => k.privateKey.export({ type: "pkcs8", format: "pem" }) as string;
 
+/** `mkdir -p`, a level at a time: Node's recursive mkdir spins forever under /proc. */
+function makeFolder(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !statSync(parent, { throwIfNoEntry: false })) makeFolder(parent);
+  mkdirSync(dir);
+}
+
 export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
   const started = Date.now();
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), "ocspkit-demo-"));
   const ocspkit = o.command ?? "ocspkit";
   let entries: string[];
   try {
-    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
-      throw new Error("it is a file, not a folder");
-    }
-    mkdirSync(dir, { recursive: true });
+    const found = statSync(dir, { throwIfNoEntry: false });
+    if (found && !found.isDirectory()) throw new Error("it is a file, not a folder");
+    if (!found) makeFolder(dir);
     entries = readdirSync(dir);
   } catch (err) {
     io.err(`ocspkit demo: cannot make the PKI in ${dir}: ${describe(err)}\n`);
