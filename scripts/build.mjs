@@ -6,12 +6,11 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
-// The commands are the modules src/cli/commands.ts imports lazily: one list, kept there.
-const list = readFileSync("src/cli/commands.ts", "utf8");
-const commands = [...list.matchAll(/import\("\.\/([\w-]+)\.js"\)/g)].map((m) =>
-  resolve("src/cli", `${m[1]}.ts`),
-);
-if (commands.length === 0) throw new Error("no commands found in src/cli/commands.ts");
+// The commands are src/cli/commands.ts's list (read from tsc's output, built just before):
+// command <name> lives in src/cli/<name>.ts and becomes dist/bin/<name>.cjs.
+const { COMMANDS } = await import("../dist/cli/commands.js");
+const commands = [...COMMANDS.keys()].map((name) => resolve("src/cli", `${name}.ts`));
+if (commands.length === 0) throw new Error("no commands in src/cli/commands.ts");
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
 const common = {

@@ -21,10 +21,19 @@ export {
   type CertStatus,
   type OcspResponse,
   parseResponse,
-  responseStatusName,
   type SingleResponse,
 } from "./ocsp/response.js";
+export { OCSP_STATUS, responseStatusName } from "./ocsp/status.js";
 export { requestText, responseText } from "./ocsp/text.js";
+export {
+  type OpensslAnswer,
+  type OpensslAnswerOptions,
+  type OpensslRequest,
+  type OpensslRequestOptions,
+  type OpensslTarget,
+  opensslAnswer,
+  opensslRequest,
+} from "./openssl-query.js";
 export {
   type ResponderConfig,
   startResponder,

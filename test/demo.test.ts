@@ -8,8 +8,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { captureIo } from "../src/check/cli.ts";
 import { checkCommand } from "../src/cli/check.ts";
+import { captureIo } from "../src/cli/command.ts";
 import { argv, ocspkitCommand, openssl, runCommand } from "./support/pki.ts";
 
 const [cmd, ...pre] = ocspkitCommand();

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { captureIo } from "../src/check/cli.ts";
+import { captureIo } from "../src/cli/command.ts";
 import { inspectCommand } from "../src/cli/inspect.ts";
 import {
   argv,

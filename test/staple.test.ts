@@ -8,7 +8,7 @@ import { createPrivateKey } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { captureIo } from "../src/check/cli.ts";
+import { captureIo } from "../src/cli/command.ts";
 import { stapleCommand } from "../src/cli/staple.ts";
 import { certIdFor } from "../src/ocsp/certid.ts";
 import { SHA1 } from "../src/ocsp/digests.ts";

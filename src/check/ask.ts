@@ -4,9 +4,11 @@
 // refuse lists; one that does is asked one certificate at a time for the rest of the run.
 
 import { type QueryResult, queryOcspBatch } from "../client.js";
+import { hex } from "../hex.js";
 import { certIdFor } from "../ocsp/certid.js";
 import { SHA1 } from "../ocsp/digests.js";
 import { buildRequest, encodeRequest } from "../ocsp/request.js";
+import { OCSP_STATUS } from "../ocsp/status.js";
 import { type ConnectionPool, DEFAULT_MAX_RESPONSE, getUrl, proxyFor } from "../transport/http.js";
 import type { TrustStore } from "../verify/chain.js";
 import type { Certificate } from "../x509/cert.js";
@@ -44,10 +46,6 @@ const MAX_GET_REQUEST = 255;
  */
 const MAX_LIST = Math.min(100, Math.floor((DEFAULT_MAX_RESPONSE - 16 * 1024) / 256));
 
-const TRY_LATER = 3;
-const MALFORMED_REQUEST = 1;
-const UNAUTHORIZED = 6;
-
 /** What the responder has shown about one (responder, CA) pair during this run. */
 interface Group<Q> {
   readonly questions: Q[];
@@ -80,7 +78,7 @@ export function askAll<Q extends Question>(
     });
   const retried = async <T extends QueryResult[] | undefined>(ask: () => Promise<T>) => {
     const first = await ask();
-    if (first?.[0]?.response?.status !== TRY_LATER) return first;
+    if (first?.[0]?.response?.status !== OCSP_STATUS.tryLater) return first;
     await new Promise((r) => setTimeout(r, o.retryDelayMs));
     return ask();
   };
@@ -143,7 +141,11 @@ export function askAll<Q extends Question>(
 function listFailure(r: QueryResult): "refused" | "one-spoils-all" | undefined {
   if (r.status !== "error") return undefined;
   const status = r.response?.status;
-  if (status === MALFORMED_REQUEST || status === UNAUTHORIZED || r.error?.code === "ERR_NO_STATUS")
+  if (
+    status === OCSP_STATUS.malformedRequest ||
+    status === OCSP_STATUS.unauthorized ||
+    r.error?.code === "ERR_NO_STATUS"
+  )
     return "refused";
   const failed = r.verdict?.checks.find((c) => !c.ok)?.name;
   return failed === "certid-match" || failed === "time-window" || failed === "critical-extensions"
@@ -169,8 +171,6 @@ function evenChunks<T>(items: readonly T[], max: number): T[][] {
   const size = Math.ceil(items.length / count);
   return Array.from({ length: count }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** Runs the functions given to it with at most `limit` in flight, the others in arrival order. */
 export function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {

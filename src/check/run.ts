@@ -8,7 +8,7 @@ import type { CertStatus } from "../ocsp/response.js";
 import { ConnectionPool } from "../transport/http.js";
 import type { TrustStore } from "../verify/chain.js";
 import type { Certificate } from "../x509/cert.js";
-import { nameOneline } from "../x509/text.js";
+import { nameOneline } from "../x509/name-oneline.js";
 import { askAll, limiter, type MethodChoice, type Question } from "./ask.js";
 import type { CheckInput } from "./inputs.js";
 import { findIssuer, rootError } from "./issuer.js";

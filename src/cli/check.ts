@@ -4,6 +4,11 @@
 
 import type cliProgress from "cli-progress";
 import pc from "picocolors";
+import { loadInputs } from "../check/inputs.js";
+import { exitCode, resultJson, resultTable } from "../check/report.js";
+import { type CheckResult, checkCertificates, type MethodChoice } from "../check/run.js";
+import { loadCertificates } from "../x509/load.js";
+import { openTrustStore } from "../x509/store.js";
 import {
   EXIT_USAGE,
   httpUrl,
@@ -14,12 +19,7 @@ import {
   positiveInt,
   runParsed,
   seconds,
-} from "../check/cli.js";
-import { loadInputs } from "../check/inputs.js";
-import { exitCode, resultJson, resultTable } from "../check/report.js";
-import { type CheckResult, checkCertificates, type MethodChoice } from "../check/run.js";
-import { loadCertificates } from "../x509/load.js";
-import { openTrustStore } from "../x509/store.js";
+} from "./command.js";
 import { caFileHint } from "./hints.js";
 import type { Io } from "./io.js";
 

@@ -2,14 +2,21 @@
 // list and each command's own --help (src/cli/help.ts), so a new option completes without
 // anyone editing this file.
 import { Argument } from "commander";
-import { newCommand, runParsed } from "../check/cli.js";
+import { newCommand, runParsed } from "./command.js";
+import type { CommandEntry } from "./command-entry.js";
 import { allCommandHelp, type CommandHelp } from "./help.js";
 import type { Io } from "./io.js";
 
 const SHELLS = ["bash", "zsh", "fish"] as const;
 type Shell = (typeof SHELLS)[number];
 
-export async function completionCommand(argv: readonly string[], io: Io): Promise<number> {
+/** `commands`: the list to complete (src/cli/commands.ts's), with this command's own summary. */
+export async function completionCommand(
+  argv: readonly string[],
+  io: Io,
+  commands: ReadonlyMap<string, CommandEntry>,
+  summary: string,
+): Promise<number> {
   const cmd = newCommand("completion", io)
     .description(
       "Print a shell completion script for ocspkit. Load it for this shell, or install it:\n" +
@@ -19,10 +26,8 @@ export async function completionCommand(argv: readonly string[], io: Io): Promis
     )
     .addArgument(new Argument("<shell>", "the shell").choices([...SHELLS]));
   return runParsed(cmd, argv, io, async ([shell]) => {
-    // The completion command's own help is not needed to complete it: no recursion.
-    const helps = (await allCommandHelp()).map((h) =>
-      h.name === "completion" ? { ...h, options: ["-h", "--help", ...SHELLS] } : h,
-    );
+    const self = { name: "completion", summary, text: "", options: ["-h", "--help", ...SHELLS] };
+    const helps = [...(await allCommandHelp(commands)), self];
     io.out(SCRIPTS[shell as Shell](helps));
     return 0;
   });

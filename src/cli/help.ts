@@ -1,7 +1,7 @@
 // Every command's help text as the command itself prints it, and the options named in it: the
 // one source that shell completion and the man page are made from, so they cannot drift.
-import { captureIo } from "../check/cli.js";
-import { COMMANDS, type CommandEntry } from "./commands.js";
+import { captureIo } from "./command.js";
+import type { CommandEntry } from "./command-entry.js";
 
 export interface CommandHelp {
   readonly name: string;
@@ -19,13 +19,15 @@ export function optionsIn(text: string): string[] {
   return [...new Set(names)];
 }
 
-export async function commandHelp(c: CommandEntry): Promise<CommandHelp> {
+async function commandHelp(name: string, c: CommandEntry): Promise<CommandHelp> {
   const run = captureIo();
   await (await c.load())(["--help"], run.io);
   const text = run.all();
-  return { name: c.name, summary: c.summary, text, options: optionsIn(text) };
+  return { name, summary: c.summary, text, options: optionsIn(text) };
 }
 
-export function allCommandHelp(): Promise<CommandHelp[]> {
-  return Promise.all(COMMANDS.map(commandHelp));
+export function allCommandHelp(
+  commands: ReadonlyMap<string, CommandEntry>,
+): Promise<CommandHelp[]> {
+  return Promise.all([...commands].map(([name, c]) => commandHelp(name, c)));
 }

@@ -3,22 +3,27 @@
 // would, or as JSON; with --issuer/--ca-file, verify a response strictly as `check` does.
 // Exit: 0 decoded (and verified when asked), 1 not a readable OCSP message, 3 verification
 // failed, 64 usage.
-import { newCommand, runParsed } from "../check/cli.js";
+
 import { isoTime } from "../check/report.js";
 import { checkDer, children } from "../der/der.js";
 import { describe, OcspError } from "../errors.js";
-import type { CertId } from "../ocsp/certid.js";
-import { digestByOid, hash } from "../ocsp/digests.js";
+import { hex } from "../hex.js";
+import { type CertId, issuerHashesMatch } from "../ocsp/certid.js";
+import { digestByOid } from "../ocsp/digests.js";
 import { findNonce } from "../ocsp/nonce.js";
 import { reasonName } from "../ocsp/reasons.js";
 import { type OcspRequest, parseRequest } from "../ocsp/request.js";
-import { type OcspResponse, parseResponse, responseStatusName } from "../ocsp/response.js";
+import { type OcspResponse, parseResponse } from "../ocsp/response.js";
+import { responseStatusName } from "../ocsp/status.js";
 import { requestText, responseText } from "../ocsp/text.js";
 import { type ResponseVerdict, verifyResponse } from "../verify/response.js";
 import { type Certificate, type Extension, serialToHex } from "../x509/cert.js";
 import { loadCertificates, readFile } from "../x509/load.js";
+import { nameOneline } from "../x509/name-oneline.js";
+import { objectShortName } from "../x509/oids.js";
 import { openTrustStore } from "../x509/store.js";
-import { nameOneline, oidName } from "../x509/text.js";
+import { oidName } from "../x509/text.js";
+import { newCommand, runParsed } from "./command.js";
 import type { Io } from "./io.js";
 
 interface InspectOpts {
@@ -141,12 +146,7 @@ function fromGetUrl(url: string): Uint8Array {
 
 /** Does `ca` hash to this CertID's issuer fields? */
 function isCertIdIssuer(ca: Certificate, id: CertId): boolean {
-  const d = digestByOid(id.hashAlgorithm);
-  return (
-    !!d &&
-    Buffer.from(hash(d, ca.subject)).equals(id.issuerNameHash) &&
-    Buffer.from(hash(d, ca.publicKeyBits)).equals(id.issuerKeyHash)
-  );
+  return issuerHashesMatch(ca, id) === true;
 }
 
 function verifyMessage(
@@ -175,13 +175,13 @@ function verifyMessage(
   });
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
+const upperHex = (b: Uint8Array) => hex(b).toUpperCase();
 
 function certIdJson(id: CertId) {
   return {
     hashAlgorithm: digestByOid(id.hashAlgorithm)?.name ?? id.hashAlgorithm,
-    issuerNameHash: hex(id.issuerNameHash),
-    issuerKeyHash: hex(id.issuerKeyHash),
+    issuerNameHash: upperHex(id.issuerNameHash),
+    issuerKeyHash: upperHex(id.issuerKeyHash),
     serial: serialToHex(id.serial),
   };
 }
@@ -191,14 +191,14 @@ function extensionsJson(exts: readonly Extension[]) {
     oid: e.oid,
     name: oidName(e.oid),
     critical: e.critical,
-    value: hex(e.value),
+    value: upperHex(e.value),
   }));
 }
 
 function certsJson(certs: readonly Certificate[]) {
   return certs.map((c) => ({
-    subject: nameOneline(c.subject),
-    issuer: nameOneline(c.issuer),
+    subject: nameOneline(c.subject, objectShortName),
+    issuer: nameOneline(c.issuer, objectShortName),
     serial: c.serialHex,
     notBefore: isoTime(c.notBefore),
     notAfter: isoTime(c.notAfter),
@@ -207,13 +207,13 @@ function certsJson(certs: readonly Certificate[]) {
 
 function nonceJson(exts: readonly Extension[]) {
   const n = findNonce(exts);
-  return n ? { nonce: hex(n) } : {};
+  return n ? { nonce: upperHex(n) } : {};
 }
 
 function requestJson(r: OcspRequest) {
   return {
     version: r.version + 1,
-    ...(r.requestorName ? { requestorName: hex(r.requestorName) } : {}),
+    ...(r.requestorName ? { requestorName: upperHex(r.requestorName) } : {}),
     requests: r.requests.map((q) => ({
       certId: certIdJson(q.certId),
       extensions: extensionsJson(q.extensions),
@@ -239,8 +239,8 @@ function responseJson(r: OcspResponse) {
     responseType: oidName(r.responseType!),
     version: bs.version + 1,
     responderId: bs.responderId.byName
-      ? { byName: nameOneline(bs.responderId.byName) }
-      : { byKey: hex(bs.responderId.byKey!) },
+      ? { byName: nameOneline(bs.responderId.byName, objectShortName) }
+      : { byKey: upperHex(bs.responderId.byKey!) },
     producedAt: isoTime(bs.producedAt),
     responses: bs.responses.map((s) => ({
       certId: certIdJson(s.certId),

@@ -1,14 +1,35 @@
-import { findCommand, usage } from "./commands.js";
+import { COMMANDS } from "./commands.js";
 import { type Io, processIo } from "./io.js";
 import { VERSION } from "./version.js";
 
 const EXIT_USAGE = 64;
 
+// `completion` is the dispatcher's own, as `help` is: it lists the other commands, so it is
+// given the list rather than being in it (no import cycle).
+const COMPLETION = "print a shell completion script (bash, zsh or fish)";
+
+/** The general usage, listing every command. */
+function usage(): string {
+  const list = [...[...COMMANDS].map(([name, c]) => [name, c.summary]), ["completion", COMPLETION]];
+  const width = Math.max(...list.map(([name]) => name!.length)) + 2;
+  return (
+    "Usage: ocspkit <command> [options]\n" +
+    "       ocspkit help <command>     a command's options\n" +
+    "       ocspkit --version\n\n" +
+    `Commands:\n${list.map(([name, summary]) => `  ${name!.padEnd(width)}${summary}\n`).join("")}`
+  );
+}
+
+const completion = async (argv: readonly string[], io: Io) =>
+  (await import("./completion.js")).completionCommand(argv, io, COMMANDS, COMPLETION);
+
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [cmd, ...rest] = argv;
-  const command = findCommand(cmd);
+  const command = cmd === undefined ? undefined : COMMANDS.get(cmd);
   if (command) return (await command.load())(rest, io);
   switch (cmd) {
+    case "completion":
+      return completion(rest, io);
     case undefined:
       io.err(usage());
       return EXIT_USAGE;
@@ -19,7 +40,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.out(usage());
         return 0;
       }
-      const which = findCommand(rest[0]);
+      if (rest[0] === "completion") return completion(["--help"], io);
+      const which = COMMANDS.get(rest[0]!);
       if (!which) return unknown(rest[0]!, io);
       return (await which.load())(["--help"], io);
     }

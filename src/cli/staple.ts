@@ -1,12 +1,14 @@
 // `ocspkit staple HOST[:PORT]`: does the server staple an OCSP response, and is it any good?
 // Exit 0 good staple, 1 revoked, 2 no staple, 3 invalid, stale, mismatched or unusable.
 import { isIP } from "node:net";
-import { EXIT_USAGE, newCommand, paintFor, runParsed, seconds } from "../check/cli.js";
 import { isoTime } from "../check/report.js";
 import { OcspError } from "../errors.js";
 import { checkStaple, fetchStaple, type StapleVerdict } from "../tls/staple.js";
+import { nameOneline } from "../x509/name-oneline.js";
+import { objectShortName } from "../x509/oids.js";
 import { openTrustStore } from "../x509/store.js";
-import { nameOneline, pemCertificate } from "../x509/text.js";
+import { pemCertificate } from "../x509/text.js";
+import { EXIT_USAGE, newCommand, paintFor, runParsed, seconds } from "./command.js";
 import { caFileHint } from "./hints.js";
 import type { Io } from "./io.js";
 
@@ -89,14 +91,14 @@ function verdictJson(v: StapleVerdict) {
   return {
     stapled: v.status !== "none",
     status: v.status === "invalid" ? "error" : v.status,
-    subject: nameOneline(v.cert.subject),
+    subject: nameOneline(v.cert.subject, objectShortName),
     serial: v.cert.serialHex,
     ...(v.status === "revoked"
       ? { revocationReason: v.revocationReason ?? null, revocationTime: t(v.revocationTime) }
       : {}),
     thisUpdate: t(v.thisUpdate),
     nextUpdate: t(v.nextUpdate),
-    responder: v.signer ? nameOneline(v.signer.subject) : null,
+    responder: v.signer ? nameOneline(v.signer.subject, objectShortName) : null,
     checks: v.checks,
     ...(v.error ? { error: v.error.message, errorCode: v.error.code } : {}),
   };
@@ -105,7 +107,7 @@ function verdictJson(v: StapleVerdict) {
 function text(target: string, v: StapleVerdict, protocol: string | null, io: Io): string {
   const p = paintFor(io);
   const when = (d: Date | undefined) => (d ? isoTime(d) : "-");
-  let out = `${target} (${protocol ?? "TLS"}): ${nameOneline(v.cert.subject)}, serial ${v.cert.serialHex}\n`;
+  let out = `${target} (${protocol ?? "TLS"}): ${nameOneline(v.cert.subject, objectShortName)}, serial ${v.cert.serialHex}\n`;
   switch (v.status) {
     case "none":
       return `${out}${p.yellow("no staple")}: the server sent no OCSP response\n`;
@@ -119,7 +121,7 @@ function text(target: string, v: StapleVerdict, protocol: string | null, io: Io)
         out += `, ${v.revocationReason ?? "no reason given"}, revoked at ${when(v.revocationTime)}`;
       }
       out += `\n  this update ${when(v.thisUpdate)}, next update ${when(v.nextUpdate)}\n`;
-      out += `  signed by ${v.signer ? nameOneline(v.signer.subject) : "?"}\n`;
+      out += `  signed by ${v.signer ? nameOneline(v.signer.subject, objectShortName) : "?"}\n`;
       out += `  verified: ${v.checks.map((c) => c.name).join(", ")}\n`;
       return out;
     }

@@ -6,17 +6,10 @@
 import { DerError } from "./error.js";
 import { checkOidContent } from "./oid.js";
 import { parseTimeText } from "./time.js";
+import type { Tlv } from "./tlv.js";
 
+export type { Tlv };
 export { DerError };
-
-export interface Tlv {
-  /** The identifier octet (tag class, constructed bit and tag number; tags < 31 only). */
-  readonly tag: number;
-  readonly start: number;
-  /** Offset of the first content byte. */
-  readonly contentStart: number;
-  readonly end: number;
-}
 
 export const TAG = {
   BOOLEAN: 0x01,

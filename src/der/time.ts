@@ -1,5 +1,5 @@
-import type { Tlv } from "./der.js";
 import { DerError } from "./error.js";
+import type { Tlv } from "./tlv.js";
 
 const UTC_TIME = 0x17;
 const GENERALIZED_TIME = 0x18;

@@ -1,5 +1,6 @@
+import { hex } from "../hex.js";
 import type { Certificate } from "../x509/cert.js";
-import { type Digest, hash } from "./digests.js";
+import { type Digest, digestByOid, hash } from "./digests.js";
 
 /** RFC 6960 §4.1.1 CertID. Compared byte-wise, as OpenSSL's OCSP_id_cmp does. */
 export interface CertId {
@@ -30,6 +31,15 @@ export function certIdFor(
   };
 }
 
+/**
+ * Does `ca` hash to the CertID's issuer fields (its name and key, OpenSSL's OCSP_id_issuer_cmp
+ * against the CA's own CertID)? Undefined when ocspkit has no such digest.
+ */
+export function issuerHashesMatch(ca: Certificate, id: CertId): boolean | undefined {
+  const d = digestByOid(id.hashAlgorithm);
+  return d === undefined ? undefined : sameIssuer(certIdFor(ca, id.serial, d), id);
+}
+
 /** Byte equality without copying: batches compare every asked CertID with every answer. */
 function eq(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -39,7 +49,6 @@ function eq(a: Uint8Array, b: Uint8Array): boolean {
 
 /** A string key equal for exactly the CertIDs sameCertId calls equal. */
 export function certIdKey(id: CertId): string {
-  const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
   return `${id.hashAlgorithm}/${hex(id.issuerNameHash)}/${hex(id.issuerKeyHash)}/${hex(id.serial)}`;
 }
 

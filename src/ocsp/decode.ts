@@ -13,8 +13,13 @@ import {
   parseExtensionList,
 } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
-import type { OcspRequest } from "./request.js";
-import type { BasicResponse, CertStatus, ResponderId, SingleResponse } from "./response.js";
+import type {
+  BasicResponse,
+  CertStatus,
+  OcspRequest,
+  ResponderId,
+  SingleResponse,
+} from "./types.js";
 
 /** The children of a constructed value, consumed in order by tag. */
 class Fields {

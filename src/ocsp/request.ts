@@ -2,30 +2,13 @@ import { randomBytes } from "node:crypto";
 import { children, encodeTlv, expectTag, readTlv, TAG } from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
 import { describe, OcspError } from "../errors.js";
-import { type AlgorithmId, type Certificate, type Extension, nameBytes } from "../x509/cert.js";
+import { type Extension, nameBytes } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
 import { decodeRequest } from "./decode.js";
 import { NONCE_OID } from "./nonce.js";
+import type { OcspRequest } from "./types.js";
 
-export interface SingleRequest {
-  readonly certId: CertId;
-  readonly extensions: readonly Extension[];
-}
-
-export interface OcspRequest {
-  readonly version: number;
-  /** DER of the GeneralName, when the requestor named itself. */
-  readonly requestorName?: Uint8Array;
-  readonly requests: readonly SingleRequest[];
-  readonly extensions: readonly Extension[];
-  /** The exact TBSRequest bytes, when parsed: a request signature covers these. */
-  readonly tbs?: Uint8Array;
-  readonly signature?: {
-    readonly algorithm: AlgorithmId;
-    readonly value: Uint8Array;
-    readonly certs: readonly Certificate[];
-  };
-}
+export type { OcspRequest, SingleRequest } from "./types.js";
 
 const seq = (...parts: Uint8Array[]) => encodeTlv(TAG.SEQUENCE, Buffer.concat(parts));
 const NULL_PARAMS = Uint8Array.of(TAG.NULL, 0);
@@ -68,6 +51,12 @@ export function encodeRequest(req: Pick<OcspRequest, "requests" | "extensions">)
 /** A nonce extension as OpenSSL and RFC 8954 write it: an OCTET STRING of 16 random bytes. */
 export function nonceExtension(nonce: Uint8Array = randomBytes(16)): Extension {
   return { oid: NONCE_OID, critical: false, value: encodeTlv(TAG.OCTET_STRING, nonce) };
+}
+
+/** The request with its nonce replaced by a new one and its other extensions kept (-nonce). */
+export function withNewNonce<R extends Pick<OcspRequest, "extensions">>(req: R): R {
+  const others = req.extensions.filter((e) => e.oid !== NONCE_OID);
+  return { ...req, extensions: [...others, nonceExtension()] };
 }
 
 export function buildRequest(

@@ -15,22 +15,6 @@ import { encodeExtensions } from "./request.js";
 import type { CertStatus } from "./response.js";
 import { encodeAlgorithm, signatureAlgorithmFor } from "./sign.js";
 
-/** OCSPResponseStatus values (RFC 6960 §4.2.1); 4 is unused. */
-export const OCSP_STATUS = {
-  successful: 0,
-  malformedRequest: 1,
-  internalError: 2,
-  tryLater: 3,
-  sigRequired: 5,
-  unauthorized: 6,
-} as const;
-
-export type OcspStatusName = keyof typeof OCSP_STATUS;
-
-export const OCSP_STATUS_NAME: Readonly<Record<number, OcspStatusName>> = Object.fromEntries(
-  Object.entries(OCSP_STATUS).map(([name, code]) => [code, name as OcspStatusName]),
-);
-
 const BASIC_OID = encodeTlv(TAG.OID, encodeOid("1.3.6.1.5.5.7.48.1.1"));
 const SUCCESSFUL = Uint8Array.of(TAG.ENUMERATED, 1, 0);
 

@@ -1,11 +1,12 @@
 // OpenSSL's text forms of OCSP requests and responses (OCSP_REQUEST_print, OCSP_RESPONSE_print),
 // byte for byte, so that -req_text / -resp_text output matches `openssl ocsp`.
 import type { Extension } from "../x509/cert.js";
+import { nameOneline } from "../x509/name-oneline.js";
+import { objectShortName } from "../x509/oids.js";
 import {
   certificateText,
   extensionsText,
   gmtTime,
-  nameOneline,
   oidName,
   pemCertificate,
   signatureText,
@@ -16,8 +17,9 @@ import { reasonName } from "./reasons.js";
 export { reasonName };
 
 import { encodeExtensions, type OcspRequest } from "./request.js";
-import { type OcspResponse, responseStatusName } from "./response.js";
+import type { OcspResponse } from "./response.js";
 import { encodeAlgorithm } from "./sign.js";
+import { responseStatusName } from "./status.js";
 
 const sp = (n: number) => " ".repeat(n);
 
@@ -84,7 +86,7 @@ function generalNameText(der: Uint8Array): string {
   // [4] EXPLICIT Name: skip the context tag and length to reach the Name.
   if (der[0] === 0xa4) {
     const lenBytes = der[1]! & 0x80 ? 1 + (der[1]! & 0x7f) : 1;
-    return `DirName:${nameOneline(der.subarray(1 + lenBytes))}`;
+    return `DirName:${nameOneline(der.subarray(1 + lenBytes), objectShortName)}`;
   }
   return "<unsupported>";
 }
@@ -108,7 +110,7 @@ export function responseText(resp: OcspResponse): string {
   out += `\n    Version: ${bs.version + 1} (0x${bs.version.toString(16)})\n`;
   out += "    Responder Id: ";
   out += bs.responderId.byName
-    ? nameOneline(bs.responderId.byName)
+    ? nameOneline(bs.responderId.byName, objectShortName)
     : hexString(bs.responderId.byKey!);
   out += `\n    Produced At: ${gmtTime(bs.producedAt)}\n    Responses:\n`;
   for (const s of bs.responses) {

@@ -6,19 +6,20 @@
 import { bytesOf, children, encodeTlv, readTlv, TAG } from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
 import { describe } from "../errors.js";
-import { type CertId, encodeInteger } from "../ocsp/certid.js";
+import { hex } from "../hex.js";
+import { type CertId, certIdFor, encodeInteger } from "../ocsp/certid.js";
 import { decodeRequest } from "../ocsp/decode.js";
-import { type Digest, digestByOid, hash } from "../ocsp/digests.js";
+import { type Digest, digestByOid } from "../ocsp/digests.js";
 import { NONCE_OID } from "../ocsp/nonce.js";
 import { encodeCertId, type OcspRequest } from "../ocsp/request.js";
 import type { CertStatus } from "../ocsp/response.js";
 import {
   encodeSingleResponse,
   errorResponse,
-  OCSP_STATUS,
   type ResponseSigner,
   type SingleAnswer,
 } from "../ocsp/response-builder.js";
+import { OCSP_STATUS } from "../ocsp/status.js";
 import type { Certificate, Extension } from "../x509/cert.js";
 import { type IndexEntry, serialKey } from "./index-file.js";
 import type { IndexStore } from "./store.js";
@@ -169,17 +170,10 @@ export class Answerer {
   }
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+const ZERO_SERIAL = encodeInteger(0n);
 
 /** OCSP_cert_to_id(digest, NULL, ca): the issuer part, with the empty serial OpenSSL writes as 0. */
-function caCertId(ca: Certificate, d: Digest): CertId {
-  return {
-    hashAlgorithm: d.oid,
-    issuerNameHash: hash(d, ca.subject),
-    issuerKeyHash: hash(d, ca.publicKeyBits),
-    serial: encodeInteger(0n),
-  };
-}
+const caCertId = (ca: Certificate, d: Digest): CertId => certIdFor(ca, ZERO_SERIAL, d);
 
 /** The CertID of each Request, as the bytes the client sent (the answer echoes them). */
 function certIdBytes(der: Uint8Array): Uint8Array[] {

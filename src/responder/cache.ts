@@ -3,6 +3,7 @@
 // carry their HTTP caching headers, rebuilt at most once a second (max-age counts down).
 
 import { createHash } from "node:crypto";
+import { OCSP_RESPONSE_TYPE } from "../ocsp/media-types.js";
 import type { AnsweredCert } from "./answer.js";
 
 export interface CachedAnswer {
@@ -79,7 +80,7 @@ export function cachedHeaders(e: CachedAnswer, now: number): string[] {
       : `public, max-age=${Math.max(0, Math.floor((e.nextUpdate - now) / 1000))}, no-transform, must-revalidate`;
   e.headers = [
     "Content-Type",
-    "application/ocsp-response",
+    OCSP_RESPONSE_TYPE,
     "Content-Length",
     String(e.body.length),
     "ETag",

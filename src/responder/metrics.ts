@@ -1,7 +1,7 @@
 // Counters for /metrics in Prometheus' text format. A snapshot is plain JSON so that the
 // workers of one responder can add theirs up in the primary process.
 
-import { OCSP_STATUS_NAME } from "../ocsp/response-builder.js";
+import { OCSP_STATUS_NAME } from "../ocsp/status.js";
 
 /** Upper bounds (seconds) of the answer-signing latency histogram. */
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];

@@ -17,7 +17,9 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { readTlv } from "../der/der.js";
 import { describe } from "../errors.js";
-import { OCSP_STATUS, OCSP_STATUS_NAME, ResponseSigner } from "../ocsp/response-builder.js";
+import { OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from "../ocsp/media-types.js";
+import { ResponseSigner } from "../ocsp/response-builder.js";
+import { OCSP_STATUS, OCSP_STATUS_NAME } from "../ocsp/status.js";
 import type { Certificate } from "../x509/cert.js";
 import { type Answer, type AnsweredCert, failure } from "./answer.js";
 import { type CachedAnswer, cachedHeaders } from "./cache.js";
@@ -73,7 +75,6 @@ export interface OcspHttpServer {
 
 const NO_STORE = "no-store";
 const LINGER_MS = 1000;
-const OCSP_TYPE = "application/ocsp-response";
 
 export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServer {
   const t = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
@@ -125,7 +126,7 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
       return;
     }
     if (rfc && !isOcspRequestType(req.headers["content-type"])) {
-      const problem = `content type ${req.headers["content-type"]} is not application/ocsp-request`;
+      const problem = `content type ${req.headers["content-type"]} is not ${OCSP_REQUEST_TYPE}`;
       answer(req, res, undefined, failure(OCSP_STATUS.malformedRequest, problem), t0);
       return;
     }
@@ -218,7 +219,7 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
     t0: number,
   ): void {
     res.writeHead(200, {
-      "Content-Type": OCSP_TYPE,
+      "Content-Type": OCSP_RESPONSE_TYPE,
       "Content-Length": a.der.length,
       "Cache-Control": NO_STORE,
     });
@@ -308,8 +309,8 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
 }
 
 function isOcspRequestType(ct: string | undefined): boolean {
-  if (ct === undefined || ct === "application/ocsp-request") return true;
-  return ct.split(";")[0]!.trim().toLowerCase() === "application/ocsp-request";
+  if (ct === undefined || ct === OCSP_REQUEST_TYPE) return true;
+  return ct.split(";")[0]!.trim().toLowerCase() === OCSP_REQUEST_TYPE;
 }
 
 function etagMatches(header: string, etag: string): boolean {

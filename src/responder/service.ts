@@ -4,7 +4,7 @@
 
 import { performance } from "node:perf_hooks";
 import { describe } from "../errors.js";
-import { OCSP_STATUS } from "../ocsp/response-builder.js";
+import { OCSP_STATUS } from "../ocsp/status.js";
 import { type Answer, Answerer, type AnswerPolicy, failure, type ServedCa } from "./answer.js";
 import { AnswerCache, type CachedAnswer, type CacheTiming, cachedAnswer } from "./cache.js";
 import { Metrics, type MetricsSnapshot } from "./metrics.js";

@@ -4,9 +4,8 @@ import http from "node:http";
 import type https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { describe, OcspError } from "../errors.js";
+import { OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from "../ocsp/media-types.js";
 
-export const OCSP_REQUEST_TYPE = "application/ocsp-request";
-export const OCSP_RESPONSE_TYPE = "application/ocsp-response";
 /** OpenSSL's OSSL_HTTP_DEFAULT_MAX_RESP_LEN. */
 export const DEFAULT_MAX_RESPONSE = 100 * 1024;
 

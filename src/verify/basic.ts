@@ -2,8 +2,7 @@
 // OCSP_basic_verify, so that `ocspkit ocsp` agrees with `openssl ocsp` on every verdict.
 // Each rule is a named check; a failed one says which rule and why.
 import { describe, type ErrorCode } from "../errors.js";
-import { type CertId, sameIssuer } from "../ocsp/certid.js";
-import { digestByOid, hash } from "../ocsp/digests.js";
+import { type CertId, issuerHashesMatch, sameIssuer } from "../ocsp/certid.js";
 import type { BasicResponse, ResponderId } from "../ocsp/response.js";
 import { type Certificate, OID } from "../x509/cert.js";
 import { buildChain, type ChainOptions, type TrustStore } from "./chain.js";
@@ -19,8 +18,6 @@ export interface VerifyFlags {
   readonly noChain?: boolean;
   /** -no_cert_checks: skip the signer authorisation rules. */
   readonly noChecks?: boolean;
-  /** -no_explicit */
-  readonly noExplicit?: boolean;
   /** -trust_other / -VAfile: a signer found among `certs` is trusted as it is. */
   readonly trustOther?: boolean;
   /** -no_intern: do not look for the signer among the response's own certificates. */
@@ -60,12 +57,7 @@ function findSigner(id: ResponderId, certs: readonly Certificate[]): Certificate
 
 /** Does `cert` (as the issuing CA) match this CertID's issuer hashes? */
 function issuerMatches(cert: Certificate, id: CertId): boolean | "unknown-digest" {
-  const d = digestByOid(id.hashAlgorithm);
-  if (!d) return "unknown-digest";
-  return (
-    Buffer.from(hash(d, cert.subject)).equals(id.issuerNameHash) &&
-    Buffer.from(hash(d, cert.publicKeyBits)).equals(id.issuerKeyHash)
-  );
+  return issuerHashesMatch(cert, id) ?? "unknown-digest";
 }
 
 function matchesAll(cert: Certificate, ids: readonly CertId[]): boolean | "unknown-digest" {

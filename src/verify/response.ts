@@ -4,7 +4,8 @@
 import { describe, type ErrorCode } from "../errors.js";
 import { type CertId, certIdKey } from "../ocsp/certid.js";
 import { checkNonce, NONCE_OID } from "../ocsp/nonce.js";
-import { type OcspResponse, responseStatusName, type SingleResponse } from "../ocsp/response.js";
+import type { OcspResponse, SingleResponse } from "../ocsp/response.js";
+import { responseStatusName } from "../ocsp/status.js";
 import type { Certificate, Extension } from "../x509/cert.js";
 import { type Check as BasicCheck, verifyBasic } from "./basic.js";
 import type { TrustStore } from "./chain.js";

@@ -18,119 +18,27 @@ import { Buffer } from "node:buffer";
 import { DerError as StrictDerError } from "../der/error.js";
 import { decodeOid } from "../der/oid.js";
 import { gmtTime } from "./gmt.js";
-import { objectNames, oidName, oidShortName } from "./oids.js";
+import { decodeName, type NameEntry, nameEntry, onelineForm } from "./name-oneline.js";
+import { objectNames, objectShortName, oidName, oidShortName } from "./oids.js";
+import {
+  bytesToBigInt,
+  CONTEXT,
+  childrenOf,
+  DerError,
+  expectUniversal,
+  hex2,
+  isTag,
+  oidOf,
+  parseTlv,
+  sequenceOf,
+  TAG,
+  type Tlv,
+  truncated,
+  UNIVERSAL,
+} from "./print-der.js";
 
 export { gmtTime } from "./gmt.js";
 export { oidName } from "./oids.js";
-
-// ---------------------------------------------------------------------------
-// DER reading
-// ---------------------------------------------------------------------------
-
-/** Thrown for input that OpenSSL's decoder would reject; caught where OpenSSL falls back. */
-class DerError extends StrictDerError {
-  constructor(message: string) {
-    super(message, 0);
-  }
-}
-
-const UNIVERSAL = 0;
-const CONTEXT = 2;
-
-const TAG = {
-  boolean: 1,
-  integer: 2,
-  bitString: 3,
-  octetString: 4,
-  null: 5,
-  oid: 6,
-  enumerated: 10,
-  utf8String: 12,
-  sequence: 16,
-  set: 17,
-  ia5String: 22,
-  utcTime: 23,
-  generalizedTime: 24,
-  visibleString: 26,
-  generalString: 27,
-  bmpString: 30,
-} as const;
-
-interface Tlv {
-  readonly cls: number;
-  readonly constructed: boolean;
-  readonly tag: number;
-  readonly content: Uint8Array;
-  /** The whole encoding, header included. */
-  readonly raw: Uint8Array;
-}
-
-function readTlv(buf: Uint8Array, start: number): { tlv: Tlv; next: number } {
-  let pos = start;
-  const byte = (): number => {
-    if (pos >= buf.length) throw new DerError("truncated DER");
-    return buf[pos++]!;
-  };
-  const first = byte();
-  let tag = first & 0x1f;
-  if (tag === 0x1f) {
-    tag = 0;
-    for (let b = byte(); ; b = byte()) {
-      tag = tag * 128 + (b & 0x7f);
-      if ((b & 0x80) === 0) break;
-    }
-  }
-  let length = byte();
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    if (count === 0 || count > 4) throw new DerError("unsupported DER length");
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + byte();
-  }
-  const end = pos + length;
-  if (end > buf.length) throw new DerError("DER length past end of input");
-  const tlv: Tlv = {
-    cls: first >> 6,
-    constructed: (first & 0x20) !== 0,
-    tag,
-    content: buf.subarray(pos, end),
-    raw: buf.subarray(start, end),
-  };
-  return { tlv, next: end };
-}
-
-/** The first TLV in `buf`. Trailing bytes are ignored, as OpenSSL's `d2i` functions do. */
-function parseTlv(buf: Uint8Array): Tlv {
-  return readTlv(buf, 0).tlv;
-}
-
-function childrenOf(tlv: Tlv): Tlv[] {
-  if (!tlv.constructed) throw new DerError("expected a constructed value");
-  const out: Tlv[] = [];
-  for (let pos = 0; pos < tlv.content.length; ) {
-    const { tlv: child, next } = readTlv(tlv.content, pos);
-    out.push(child);
-    pos = next;
-  }
-  return out;
-}
-
-function isTag(tlv: Tlv | undefined, cls: number, tag: number): tlv is Tlv {
-  return tlv !== undefined && tlv.cls === cls && tlv.tag === tag;
-}
-
-function expectUniversal(tlv: Tlv | undefined, tag: number): Tlv {
-  if (!isTag(tlv, UNIVERSAL, tag)) throw new DerError(`expected universal tag ${tag}`);
-  return tlv;
-}
-
-function sequenceOf(tlv: Tlv | undefined): Tlv[] {
-  return childrenOf(expectUniversal(tlv, TAG.sequence));
-}
-
-function oidOf(tlv: Tlv | undefined): string {
-  return decodeOid(expectUniversal(tlv, TAG.oid).content);
-}
 
 /** An INTEGER as OpenSSL's ASN1_INTEGER holds it: sign plus minimal magnitude bytes. */
 interface AsnInteger {
@@ -138,12 +46,6 @@ interface AsnInteger {
   readonly negative: boolean;
   /** Big-endian magnitude without leading zeros; a single 00 byte for zero. */
   readonly magnitude: Uint8Array;
-}
-
-function bytesToBigInt(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
 }
 
 function bigIntToBytes(v: bigint): Uint8Array {
@@ -202,11 +104,6 @@ function cString(bytes: Uint8Array): string {
   return byteString(nul === -1 ? bytes : bytes.subarray(0, nul));
 }
 
-function hex2(b: number, upper: boolean): string {
-  const h = b.toString(16).padStart(2, "0");
-  return upper ? h.toUpperCase() : h;
-}
-
 /** `OPENSSL_buf2hexstr`: "AB:CD:EF". */
 function hexUpperColon(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => hex2(b, true)).join(":");
@@ -243,11 +140,6 @@ function i2sInteger(n: AsnInteger): string {
   const abs = n.negative ? -n.value : n.value;
   if (abs.toString(2).length < 128) return sign + abs.toString();
   return sign + "0x" + Array.from(n.magnitude, (b) => hex2(b, true)).join("");
-}
-
-/** `text` as it fits a C buffer of `bufferSize` bytes (one is kept for the NUL). */
-function truncated(text: string, bufferSize: number): string {
-  return text.length < bufferSize ? text : text.slice(0, bufferSize - 1);
 }
 
 /** `i2t_ASN1_OBJECT(buf, 80, ...)`: like `oidName` but cut to the 79 chars that fit. */
@@ -386,31 +278,6 @@ export function asn1TimeText(der: Uint8Array): string {
 // Names
 // ---------------------------------------------------------------------------
 
-interface NameEntry {
-  readonly oid: string;
-  /** Index of the RDN (SET) the entry came from; entries sharing it are multi-valued. */
-  readonly set: number;
-  /** Universal tag of the value, or -1 for a non-universal one. */
-  readonly type: number;
-  /** Content octets of the value (a BIT STRING's without its unused-bits byte). */
-  readonly value: Uint8Array;
-  readonly raw: Uint8Array;
-}
-
-function nameEntry(tlv: Tlv, set: number): NameEntry {
-  const [type, value] = sequenceOf(tlv);
-  if (value === undefined) throw new DerError("name entry without value");
-  const stringType = value.cls === UNIVERSAL ? value.tag : -1;
-  const bytes = stringType === TAG.bitString ? value.content.subarray(1) : value.content;
-  return { oid: oidOf(type), set, type: stringType, value: bytes, raw: value.raw };
-}
-
-function decodeName(tlv: Tlv | undefined): NameEntry[] {
-  return sequenceOf(tlv).flatMap((rdn, set) =>
-    childrenOf(expectUniversal(rdn, TAG.set)).map((entry) => nameEntry(entry, set)),
-  );
-}
-
 /**
  * `X509_NAME_oneline`: "/C=US/O=Test/CN=x", '+' joining multi-valued RDNs. With a fixed
  * buffer (`limit` = its size minus one) whole entries that do not fit are dropped.
@@ -470,126 +337,6 @@ function nameCompatForm(entries: readonly NameEntry[]): string {
     }
     if (atEnd) return out;
   }
-}
-
-// Bits of OpenSSL's charmap.h (`char_type`) and the ASN1_STRFLGS escape flags.
-const CH_ESC_2253 = 0x01;
-const CH_ESC_CTRL = 0x02;
-const CH_ESC_MSB = 0x04;
-const CH_NOESC_QUOTE = 0x08;
-const CH_FIRST_ESC = 0x20;
-const CH_LAST_ESC = 0x40;
-const CH_BACKSLASH_ESC = CH_ESC_2253 | CH_FIRST_ESC | CH_LAST_ESC;
-/** XN_FLAG_ONELINE's escape flags: RFC 2253 + control + MSB + quote instead of backslash. */
-const ONELINE_ESC_FLAGS = CH_ESC_2253 | CH_ESC_CTRL | CH_ESC_MSB | CH_NOESC_QUOTE;
-
-function charType(b: number): number {
-  let t = b < 0x20 || b > 0x7e ? CH_ESC_CTRL : 0;
-  const c = String.fromCharCode(b);
-  if (c === " ") t |= CH_NOESC_QUOTE | CH_FIRST_ESC | CH_LAST_ESC;
-  if (c === "#") t |= CH_NOESC_QUOTE | CH_FIRST_ESC;
-  if (",+<>;".includes(c)) t |= CH_NOESC_QUOTE | CH_ESC_2253;
-  if (c === '"' || c === "\\") t |= CH_ESC_2253;
-  return t;
-}
-
-/** Per ASN.1 tag: bytes per character (0 = UTF-8), -1 = not a string type (`tag2nbyte`). */
-function charWidth(tag: number): number {
-  switch (tag) {
-    case TAG.utf8String:
-      return 0;
-    case 18:
-    case 19:
-    case 20:
-    case TAG.ia5String:
-    case TAG.utcTime:
-    case TAG.generalizedTime:
-    case TAG.visibleString:
-      return 1;
-    case 28:
-      return 4;
-    case TAG.bmpString:
-      return 2;
-    default:
-      return -1;
-  }
-}
-
-/** `UTF8_putc`: nothing for surrogates and values past U+10FFFF. */
-function utf8Bytes(cp: number): number[] {
-  if (cp < 0x80) return [cp];
-  if (cp < 0x800) return [0xc0 | (cp >> 6), 0x80 | (cp & 0x3f)];
-  if (cp < 0x10000) {
-    if (cp >= 0xd800 && cp <= 0xdfff) return [];
-    return [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
-  }
-  if (cp < 0x110000) {
-    return [
-      0xf0 | (cp >> 18),
-      0x80 | ((cp >> 12) & 0x3f),
-      0x80 | ((cp >> 6) & 0x3f),
-      0x80 | (cp & 0x3f),
-    ];
-  }
-  return [];
-}
-
-/**
- * `do_print_ex` with XN_FLAG_ONELINE's string flags (RFC2253 escaping, quotes instead of
- * backslashes where allowed, UTF-8 conversion, \XX for control and non-ASCII bytes,
- * "#hex" DER dump for non-string types). Undefined when OpenSSL fails (a BMPString or
- * UniversalString of impossible length).
- */
-function onelineValue(entry: NameEntry): string | undefined {
-  const width = entry.type > 0 && entry.type < 31 ? charWidth(entry.type) : -1;
-  if (width === -1) return "#" + Array.from(entry.raw, (b) => hex2(b, true)).join("");
-  const v = entry.value;
-  if ((width === 2 && v.length % 2) || (width === 4 && v.length % 4)) return undefined;
-  // UTF8String is shown byte by byte; every other type is converted to UTF-8 first.
-  const chars: number[][] = [];
-  for (let i = 0; i < v.length; i += Math.max(width, 1)) {
-    if (width === 0) chars.push([v[i]!]);
-    else chars.push(utf8Bytes(Number(bytesToBigInt(v.subarray(i, i + width)))));
-  }
-  let quotes = false;
-  let out = "";
-  chars.forEach((bytes, index) => {
-    let position = index === 0 ? CH_FIRST_ESC : 0;
-    if (index === chars.length - 1) position = CH_LAST_ESC;
-    for (const b of bytes) {
-      const flags = b > 0x7f ? CH_ESC_MSB : charType(b) & (ONELINE_ESC_FLAGS | position);
-      const c = String.fromCharCode(b);
-      if (flags & CH_BACKSLASH_ESC) {
-        if (flags & CH_NOESC_QUOTE) quotes = true;
-        out += flags & CH_NOESC_QUOTE ? c : "\\" + c;
-      } else if (flags & (CH_ESC_CTRL | CH_ESC_MSB)) out += "\\" + hex2(b, true);
-      else out += c === "\\" ? "\\\\" : c;
-    }
-  });
-  return quotes ? `"${out}"` : out;
-}
-
-/** `X509_NAME_print_ex(..., XN_FLAG_ONELINE)`: "C = US, O = Test, CN = x + OU = y". */
-function nameOnelineForm(entries: readonly NameEntry[]): string {
-  let out = "";
-  let prevSet = -1;
-  for (const entry of entries) {
-    if (prevSet !== -1) out += prevSet === entry.set ? " + " : ", ";
-    prevSet = entry.set;
-    out += (objectNames(entry.oid)?.shortName ?? truncated(entry.oid, 80)) + " = ";
-    const value = onelineValue(entry);
-    if (value === undefined) return out;
-    out += value;
-  }
-  return out;
-}
-
-/**
- * `X509_NAME_print_ex(bio, name, 0, XN_FLAG_ONELINE)` of a DER Name, as OCSP text prints
- * "Responder Id:" and as `openssl x509 -subject -nameopt oneline` prints it.
- */
-export function nameOneline(nameDer: Uint8Array): string {
-  return nameOnelineForm(decodeName(parseTlv(nameDer)));
 }
 
 /**
@@ -754,7 +501,7 @@ function generalNamePrint(gn: GeneralName): string {
     case "uri":
       return "URI:" + asn1StringPrint(gn.bytes);
     case "dir":
-      return "DirName:" + nameOnelineForm(gn.entries);
+      return "DirName:" + onelineForm(gn.entries, objectShortName);
     case "ip":
       return "IP Address:" + ipText(gn.bytes);
     case "rid":
@@ -1108,7 +855,7 @@ function distributionPointNameText(tlv: Tlv, indent: number): string {
   if (isTag(choice, CONTEXT, 1)) {
     // A RelativeDistinguishedName: one RDN, so all entries print joined by " + ".
     const entries = childrenOf(choice).map((entry) => nameEntry(entry, 0));
-    return `${spaces(indent)}Relative Name:\n${spaces(indent + 2)}${nameOnelineForm(entries)}\n`;
+    return `${spaces(indent)}Relative Name:\n${spaces(indent + 2)}${onelineForm(entries, objectShortName)}\n`;
   }
   throw new DerError("unknown DistributionPointName");
 }
@@ -1182,7 +929,7 @@ function ocspCrlIdText(value: Uint8Array, indent: number): string {
 /** `i2r_ocsp_serviceloc`. */
 function ocspServiceLocatorText(value: Uint8Array, indent: number): string {
   const [issuer, locator] = sequenceOf(parseTlv(value));
-  const issuerText = nameOnelineForm(decodeName(issuer));
+  const issuerText = onelineForm(decodeName(issuer), objectShortName);
   let out = `${spaces(indent)}Issuer: `;
   // X509_NAME_print_ex returning 0 (an empty issuer) aborts the printer mid-line.
   if (issuerText === "") throw new PrintFailure(out);

@@ -6,46 +6,40 @@
 
 import { appendFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import type { Io } from "../cli/io.js";
-import type { Options } from "../cli/ocsp.js";
 import { whyNotDer } from "../der/error.js";
 import { describe, OcspError } from "../errors.js";
 import { decodeRequest } from "../ocsp/decode.js";
 import { type Digest, digestByName } from "../ocsp/digests.js";
-import { NONCE_OID } from "../ocsp/nonce.js";
-import { encodeRequest, nonceExtension } from "../ocsp/request.js";
-import { parseResponse, responseStatusName } from "../ocsp/response.js";
+import { encodeRequest, withNewNonce } from "../ocsp/request.js";
+import { parseResponse } from "../ocsp/response.js";
+import { type PssSalt, ResponseSigner, type SignerOptions } from "../ocsp/response-builder.js";
+import { OCSP_STATUS, responseStatusName } from "../ocsp/status.js";
+import { Answerer, type AnswerPolicy, type ServedCa } from "../responder/answer.js";
 import {
-  OCSP_STATUS,
-  type PssSalt,
-  ResponseSigner,
-  type SignerOptions,
-} from "../ocsp/response-builder.js";
+  createOcspServer,
+  type Exchange,
+  listen,
+  type OcspHttpServer,
+} from "../responder/server.js";
+import { OcspService } from "../responder/service.js";
+import { IndexStore } from "../responder/store.js";
+import {
+  clusterMetrics,
+  isWorker,
+  serveAsWorker,
+  startWorkers,
+  stopSignal,
+} from "../responder/workers.js";
 import type { Certificate } from "../x509/cert.js";
-import { type AskPassphrase, loadPrivateKeyAsking, matchingKey, passphrase } from "../x509/keys.js";
+import { loadPrivateKeyAsking, matchingKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
-import { Answerer, type AnswerPolicy, type ServedCa } from "./answer.js";
-import { createOcspServer, type Exchange, listen, type OcspHttpServer } from "./server.js";
-import { OcspService } from "./service.js";
-import { IndexStore } from "./store.js";
-import { clusterMetrics, isWorker, serveAsWorker, startWorkers, stopSignal } from "./workers.js";
+import type { Io } from "./io.js";
+import { Exit, type Options, PROG } from "./ocsp-options.js";
+import { passphrasePrompt } from "./prompt.js";
 
-const PROG = "ocsp";
-
-/** Thrown to stop with an exit code once the messages are written. */
-class Exit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
-
-export async function responderCommand(
-  o: Options,
-  io: Io,
-  askPassphrase: AskPassphrase,
-): Promise<number> {
+export async function responderCommand(o: Options, io: Io): Promise<number> {
   try {
-    return await run(o, io, askPassphrase);
+    return await run(o, io);
   } catch (err) {
     if (err instanceof Exit) return err.code;
     if (err instanceof OcspError) {
@@ -61,7 +55,7 @@ interface Setup {
   readonly policy: AnswerPolicy;
 }
 
-async function run(o: Options, io: Io, askPassphrase: AskPassphrase): Promise<number> {
+async function run(o: Options, io: Io): Promise<number> {
   const last = (name: string) => o.responder.get(name)?.at(-1);
   const index = last("index");
   const serving = o.port !== undefined && !o.reqin;
@@ -81,13 +75,14 @@ async function run(o: Options, io: Io, askPassphrase: AskPassphrase): Promise<nu
       return 1;
     }
   }
-  const setup = await load(o, io, index, askPassphrase);
+  const setup = await load(o, io, index);
   if (!request && !serving) {
     io.err("Need an OCSP request for this operation!\n");
     return 1;
   }
   if (request) {
-    if (o.nonce === 2) request = withNewNonce(request);
+    // -nonce with -reqin: the request's nonce is replaced by a new one before it is answered.
+    if (o.nonce === 2) request = encodeRequest(withNewNonce(decodeRequest(request)));
     const a = new Answerer(setup.cas, setup.policy).answer(request);
     const status = await report(o, out, { request, response: a.der, status: a.status });
     return status === OCSP_STATUS.successful || o.ignoreErr ? 0 : 1;
@@ -96,12 +91,7 @@ async function run(o: Options, io: Io, askPassphrase: AskPassphrase): Promise<nu
 }
 
 /** Loads signer, CAs and index in OpenSSL's order, with its messages. */
-async function load(
-  o: Options,
-  io: Io,
-  index: string,
-  askPassphrase: AskPassphrase,
-): Promise<Setup> {
+async function load(o: Options, io: Io, index: string): Promise<Setup> {
   const all = (name: string) => o.responder.get(name) ?? [];
   const last = (name: string) => all(name).at(-1);
   const rsignerFile = last("rsigner");
@@ -138,7 +128,7 @@ async function load(
         keyFile,
         "responder private key",
         pass === undefined ? undefined : passphrase(pass),
-        askPassphrase,
+        passphrasePrompt("-passin"),
       ),
       keyFile,
       rsigner,
@@ -204,13 +194,6 @@ function pssOption(sigopts: readonly string[], io: Io): SignerOptions["pss"] {
     throw new Exit(1);
   }
   return pss ? { saltLength: salt } : undefined;
-}
-
-/** -nonce with -reqin: the request's nonce is replaced by a new one before it is answered. */
-function withNewNonce(der: Uint8Array): Uint8Array {
-  const req = decodeRequest(der);
-  const others = req.extensions.filter((e) => e.oid !== NONCE_OID);
-  return encodeRequest({ requests: req.requests, extensions: [...others, nonceExtension()] });
 }
 
 type Write = (text: string) => void;

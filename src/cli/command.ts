@@ -5,10 +5,10 @@
 import type * as Commander from "commander";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import pc from "picocolors";
-import { DURATION_FORMS, parseDuration } from "../cli/duration.js";
-import type { Io } from "../cli/io.js";
+import type { Paint } from "../check/report.js";
 import { OcspError } from "../errors.js";
-import type { Paint } from "./report.js";
+import { DURATION_FORMS, parseDuration } from "./duration.js";
+import type { Io } from "./io.js";
 
 export const EXIT_USAGE = 64;
 

@@ -1,16 +1,13 @@
-// `ocspkit demo`: a throw-away PKI (root, intermediate, delegated responder, leaves, one
-// revoked), ocspkit's responder on a free loopback port, then `check` on the leaves and the
-// same questions in `openssl ocsp` syntax, with their output. No network, no openssl binary.
+// `ocspkit demo`'s engine: a throw-away PKI (root, intermediate, delegated responder, leaves,
+// one revoked) written to a folder, and ocspkit's responder answering for it on a free
+// loopback port. No network, no openssl binary. It prints nothing: src/cli/demo.ts tells the
+// story and asks the questions.
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { captureIo, paintFor } from "../check/cli.js";
 import { loadInputs } from "../check/inputs.js";
-import { exitCode, resultTable } from "../check/report.js";
-import { checkCertificates } from "../check/run.js";
-import type { Io } from "../cli/io.js";
-import { ocspCommand } from "../cli/ocsp.js";
-import { describe } from "../errors.js";
+import { type CheckResult, checkCertificates } from "../check/run.js";
+import { describe, OcspError } from "../errors.js";
 import { type RunningResponder, startResponder } from "../responder/server.js";
 import type { Certificate } from "../x509/cert.js";
 import { openTrustStore } from "../x509/store.js";
@@ -20,15 +17,11 @@ import { type Issuer, issue, type KeyPair, newKey } from "./issue.js";
 export interface DemoOptions {
   /** Where to write the PKI (created, must be empty); default a fresh temp folder. */
   readonly dir?: string;
-  /** Keep the responder running until this resolves (Ctrl-C), for trying things by hand. */
-  readonly serveUntil?: () => Promise<void>;
-  /** How ocspkit is run where the user is (`ocspkit`, `npx ocspkit`), in the commands shown. */
-  readonly command?: string;
-  /** Said first when `command` is not plain `ocspkit`: how to put it on the PATH. */
-  readonly commandNote?: string;
+  /** Where the responder's log lines go. */
+  readonly log?: (message: string) => void;
 }
 
-interface Leaf {
+export interface Leaf {
   readonly name: string;
   readonly serial: bigint;
   readonly expect: "good" | "revoked" | "unknown";
@@ -55,10 +48,25 @@ function makeFolder(dir: string): void {
   mkdirSync(dir);
 }
 
-export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
+/** The demo's PKI on disk and its responder, running until `close`. */
+export interface Demo {
+  readonly dir: string;
+  /** When the demo started (ms since the epoch). */
+  readonly started: number;
+  /** Path of a file in the demo's folder. */
+  file(name: string): string;
+  /** The leaves, in order, each in `<name>.pem` (the leaf, then the intermediate). */
+  readonly leaves: readonly Leaf[];
+  readonly responder: RunningResponder;
+}
+
+/**
+ * Writes the PKI and starts the responder. Throws OcspError ERR_USAGE when `dir` is not
+ * empty and ERR_INPUT when it cannot be made or the responder cannot start.
+ */
+export async function setUpDemo(o: DemoOptions = {}): Promise<Demo> {
   const started = Date.now();
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), "ocspkit-demo-"));
-  const ocspkit = o.command ?? "ocspkit";
   let entries: string[];
   try {
     const found = statSync(dir, { throwIfNoEntry: false });
@@ -66,12 +74,10 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
     if (!found) makeFolder(dir);
     entries = readdirSync(dir);
   } catch (err) {
-    io.err(`ocspkit demo: cannot make the PKI in ${dir}: ${describe(err)}\n`);
-    return 1;
+    throw new OcspError("ERR_INPUT", `cannot make the PKI in ${dir}: ${describe(err)}`);
   }
   if (entries.length) {
-    io.err(`ocspkit demo: ${dir} is not empty; give an empty or new folder\n`);
-    return 64;
+    throw new OcspError("ERR_USAGE", `${dir} is not empty; give an empty or new folder`);
   }
   const f = (name: string) => join(dir, name);
   const notBefore = new Date(started - DAY);
@@ -147,11 +153,10 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
         ],
         unknownIssuer: "unauthorized",
       },
-      { log: (m) => io.err(`responder: ${m}\n`) },
+      { log: o.log },
     );
   } catch (err) {
-    io.err(`ocspkit demo: cannot start the responder: ${(err as Error).message}\n`);
-    return 1;
+    throw new OcspError("ERR_INPUT", `cannot start the responder: ${(err as Error).message}`);
   }
   try {
     for (const l of LEAVES) {
@@ -169,58 +174,17 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
       write(`${l.name}.pem`, cert, inter.cert);
       writeFileSync(f(`${l.name}.key`), pemKey(key), { mode: 0o600 });
     }
-    io.out(
-      "ocspkit demo: a throw-away PKI and OCSP responder, all on this machine\n\n" +
-        `PKI in ${dir}\n` +
-        "  root.pem              ocspkit demo Root CA (the trust anchor)\n" +
-        "  intermediate.pem      ocspkit demo Intermediate CA\n" +
-        "  responder.pem/.key    delegated OCSP responder (id-kp-OCSPSigning, issued by the intermediate)\n" +
-        LEAVES.map((l) => `  ${`${l.name}.pem`.padEnd(22)}${l.note}\n`).join("") +
-        "                        (each leaf file holds the leaf, then the intermediate)\n" +
-        "  index.txt             OpenSSL's CA database, which the responder answers from\n" +
-        `Responder: ${responder.url} (ocspkit's responder, on loopback)\n\n` +
-        (o.commandNote ? `${o.commandNote}\n\n` : ""),
-    );
-    const leafFiles = LEAVES.map((l) => f(`${l.name}.pem`));
-    const results = await checkCertificates(loadInputs(leafFiles).inputs, {
-      trust: openTrustStore({ caFile: f("root.pem") }),
-    });
-    io.out(
-      `$ ${ocspkit} check --ca-file ${f("root.pem")} ${leafFiles.join(" ")}\n` +
-        resultTable(results, paintFor(io)) +
-        `(exit code ${exitCode(results)}: 1 = a certificate is revoked)\n\n`,
-    );
-    io.out("The same questions in `openssl ocsp` syntax (ocspkit ocsp is a drop-in):\n");
-    for (const l of LEAVES) {
-      const args = [
-        "-issuer",
-        f("intermediate.pem"),
-        "-cert",
-        f(`${l.name}.pem`),
-        "-CAfile",
-        f("root.pem"),
-        "-url",
-        responder.url,
-      ];
-      const run = captureIo();
-      await ocspCommand(args, run.io);
-      io.out(`$ ${ocspkit} ocsp ${args.join(" ")}\n${run.all()}\n`);
-    }
-    const wrong = LEAVES.filter((l, i) => results[i]!.status !== l.expect);
-    io.out(
-      `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. ` +
-        `The files stay in ${dir}; remove it when done.\n` +
-        (o.serveUntil
-          ? `The responder keeps running at ${responder.url}; Ctrl-C stops it.\n`
-          : `The responder has stopped; \`${ocspkit} demo --serve\` keeps one running to try things by hand.\n`),
-    );
-    if (wrong.length) {
-      io.err(`ocspkit demo: unexpected status for ${wrong.map((l) => l.name).join(", ")}\n`);
-      return 1;
-    }
-    if (o.serveUntil) await o.serveUntil();
-    return 0;
-  } finally {
+  } catch (err) {
     await responder.close();
+    throw err;
   }
+  return { dir, started, file: f, leaves: LEAVES, responder };
+}
+
+/** `check` on the demo's leaves, trusting its root: one result per leaf, in order. */
+export function checkDemoLeaves(demo: Demo): Promise<CheckResult[]> {
+  const files = demo.leaves.map((l) => demo.file(`${l.name}.pem`));
+  return checkCertificates(loadInputs(files).inputs, {
+    trust: openTrustStore({ caFile: demo.file("root.pem") }),
+  });
 }
