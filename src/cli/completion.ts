@@ -26,7 +26,7 @@ export async function completionCommand(
     )
     .addArgument(new Argument("<shell>", "the shell").choices([...SHELLS]));
   return runParsed(cmd, argv, io, async ([shell]) => {
-    const self = { name: "completion", summary, text: "", options: ["-h", "--help", ...SHELLS] };
+    const self = { name: "completion", summary, options: ["-h", "--help", ...SHELLS] };
     const helps = [...(await allCommandHelp(commands)), self];
     io.out(SCRIPTS[shell as Shell](helps));
     return 0;

@@ -7,6 +7,7 @@ import type { AskPassphrase } from "../x509/keys.js";
 /** Prompts on a terminal; otherwise fails naming `option` (`--key-pass`, `-passin`). */
 export function passphrasePrompt(option: string): AskPassphrase {
   return async (path) => {
+    // A worker process finds here what its primary was told (below).
     const shared = `OCSPKIT_PASSPHRASE_${Buffer.from(path).toString("hex")}`;
     const asked = process.env[shared];
     if (asked !== undefined) return asked;

@@ -42,8 +42,8 @@ export function passphrase(source: string): string {
 }
 
 /** A key that needs a pass phrase and was given none: the caller may ask for one. */
-export class EncryptedKeyError extends OcspError {
-  constructor(readonly path: string) {
+class EncryptedKeyError extends OcspError {
+  constructor(path: string) {
     super("ERR_INPUT", `the key in ${path} is encrypted and no pass phrase was given`);
   }
 }
