@@ -49,7 +49,7 @@ export interface OpensslRequestOptions {
 }
 
 export type OpensslRequest =
-  /** No request: neither certificates nor -reqin (an answer read with -respin alone). */
+  /** Without certificates or -reqin there is no request (an answer read with -respin alone). */
   | { readonly ok: true; readonly request?: OcspRequest; readonly der?: Uint8Array }
   | {
       readonly ok: false;

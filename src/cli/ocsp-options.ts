@@ -2,7 +2,8 @@
 // (-issuer before -cert, digests before -cert), certificates loaded as they are named, the
 // same messages for the same mistakes. Responder-only options are kept raw for ocsp-responder.ts.
 
-import { describe } from "../errors.js";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor, parseSerial } from "../ocsp/certid.js";
 import { type Digest, digestByName, SHA1 } from "../ocsp/digests.js";
 import type { VerifyFlags } from "../verify/basic.js";
@@ -17,6 +18,26 @@ export const PROG = "ocsp";
 export class Exit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
+  }
+}
+
+/** Standard output, or the -out file, created (emptied) when opened as OpenSSL does. */
+export class Output {
+  constructor(
+    readonly io: Io,
+    readonly path?: string,
+  ) {
+    if (path) {
+      try {
+        writeFileSync(path, "");
+      } catch (err) {
+        throw new OcspError("ERR_INPUT", `Can't open "${path}" for writing: ${describe(err)}`);
+      }
+    }
+  }
+  write(s: string): void {
+    if (this.path) appendFileSync(this.path, s);
+    else this.io.out(s);
   }
 }
 

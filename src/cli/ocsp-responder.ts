@@ -4,7 +4,7 @@
 // hang on a half-sent request), and it keeps serving after a malformed request where
 // OpenSSL's exits unless -ignore_err: one bad client must not stop the responder.
 
-import { appendFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { whyNotDer } from "../der/error.js";
 import { describe, OcspError } from "../errors.js";
@@ -34,7 +34,7 @@ import type { Certificate } from "../x509/cert.js";
 import { loadPrivateKeyAsking, matchingKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import type { Io } from "./io.js";
-import { Exit, type Options, PROG } from "./ocsp-options.js";
+import { Exit, type Options, Output, PROG } from "./ocsp-options.js";
 import { passphrasePrompt } from "./prompt.js";
 
 export async function responderCommand(o: Options, io: Io): Promise<number> {
@@ -64,7 +64,7 @@ async function run(o: Options, io: Io): Promise<number> {
     io.err(`${PROG}: Use -help for summary.\n`);
     return 1;
   }
-  const out = output(io, o.out);
+  const out = new Output(io, o.out);
   let request: Uint8Array | undefined;
   if (o.reqin) {
     request = readFile(o.reqin, "OCSP request");
@@ -196,25 +196,12 @@ function pssOption(sigopts: readonly string[], io: Io): SignerOptions["pss"] {
   return pss ? { saltLength: salt } : undefined;
 }
 
-type Write = (text: string) => void;
-
-/** Standard output, or the -out file, emptied when opened as OpenSSL does. */
-function output(io: Io, path: string | undefined): Write {
-  if (!path) return io.out;
-  try {
-    writeFileSync(path, "");
-  } catch (err) {
-    throw new OcspError("ERR_INPUT", `Can't open "${path}" for writing: ${describe(err)}`);
-  }
-  return (text) => appendFileSync(path, text);
-}
-
 /** What OpenSSL prints and writes for each request answered (-req_text … -resp_text). */
-async function report(o: Options, out: Write, x: Exchange): Promise<number> {
+async function report(o: Options, out: Output, x: Exchange): Promise<number> {
   if (o.reqText && x.request) {
     const { requestText } = await import("../ocsp/text.js");
     try {
-      out(requestText(decodeRequest(x.request)));
+      out.write(requestText(decodeRequest(x.request)));
     } catch {
       // an undecodable request has no text form
     }
@@ -222,14 +209,15 @@ async function report(o: Options, out: Write, x: Exchange): Promise<number> {
   if (o.reqout && x.request) writeFileSync(o.reqout, x.request);
   if (o.respout) writeFileSync(o.respout, x.response);
   if (x.status !== OCSP_STATUS.successful) {
-    out(`Responder Error: ${responseStatusName(x.status)} (${x.status})\n`);
+    out.write(`Responder Error: ${responseStatusName(x.status)} (${x.status})\n`);
     if (!o.ignoreErr) return x.status;
   }
-  if (o.respText) out((await import("../ocsp/text.js")).responseText(parseResponse(x.response)));
+  if (o.respText)
+    out.write((await import("../ocsp/text.js")).responseText(parseResponse(x.response)));
   return x.status;
 }
 
-async function serve(o: Options, io: Io, out: Write, setup: Setup): Promise<number> {
+async function serve(o: Options, io: Io, out: Output, setup: Setup): Promise<number> {
   const multi = Number(o.responder.get("multi")?.at(-1) ?? 0);
   const port = Number(o.port);
   if (!Number.isInteger(port) || port > 65535) {

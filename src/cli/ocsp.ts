@@ -3,7 +3,7 @@
 // the other and the results to OpenSSL 3.0's text, in apps/ocsp.c's order, so that output
 // order and exit codes agree. OpenSSL's error-stack lines are replaced by one line of our own.
 
-import { appendFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { whyNotDer } from "../der/error.js";
 import { describe, OcspError } from "../errors.js";
 import { sameCertId } from "../ocsp/certid.js";
@@ -15,7 +15,7 @@ import type { ChainOptions } from "../verify/chain.js";
 import { statusTimeProblems } from "../verify/validity.js";
 import { gmtTime } from "../x509/gmt.js";
 import type { Io } from "./io.js";
-import { Exit, type Options, PROG, parseArgs } from "./ocsp-options.js";
+import { Exit, type Options, Output, PROG, parseArgs } from "./ocsp-options.js";
 import { ArgError } from "./openssl-args.js";
 
 /** The URL to connect to and the Host header OpenSSL sends (-url: no port; -host: verbatim). */
@@ -191,24 +191,4 @@ function summary(out: Output, io: Io, bs: BasicResponse, o: Options): boolean {
     out.write(`\tRevocation Time: ${gmtTime(s.revocationTime!)}\n`);
   }
   return allFound;
-}
-
-/** Standard output, or the -out file, created (emptied) when opened as OpenSSL does. */
-class Output {
-  constructor(
-    readonly io: Io,
-    readonly path?: string,
-  ) {
-    if (path) {
-      try {
-        writeFileSync(path, "");
-      } catch (err) {
-        throw new OcspError("ERR_INPUT", `Can't open "${path}" for writing: ${describe(err)}`);
-      }
-    }
-  }
-  write(s: string): void {
-    if (this.path) appendFileSync(this.path, s);
-    else this.io.out(s);
-  }
 }

@@ -3,6 +3,7 @@
 import type { Extension } from "../x509/cert.js";
 import { nameOneline } from "../x509/name-oneline.js";
 import { objectShortName } from "../x509/oids.js";
+import { decodeInteger, i2aInteger, wrappedHex } from "../x509/print-der.js";
 import {
   certificateText,
   extensionsText,
@@ -23,27 +24,12 @@ import { responseStatusName } from "./status.js";
 
 const sp = (n: number) => " ".repeat(n);
 
-/** i2a_ASN1_STRING: upper-case hex, a backslash-newline every 35 bytes, "0" when empty. */
-function hexString(b: Uint8Array): string {
-  if (b.length === 0) return "0";
-  let out = "";
-  for (let i = 0; i < b.length; i++) {
-    if (i !== 0 && i % 35 === 0) out += "\\\n";
-    out += b[i]!.toString(16).toUpperCase().padStart(2, "0");
-  }
-  return out;
-}
+/** i2a_ASN1_STRING: wrapped upper-case hex, "0" when empty. */
+const hexString = (b: Uint8Array) => (b.length === 0 ? "0" : wrappedHex(b));
 
-/** i2a_ASN1_INTEGER: like hexString, with a leading "-" for negatives; "00" for zero. */
-function integerHex(serial: Uint8Array): string {
-  if (serial.length === 0) return "00";
-  const negative = (serial[0]! & 0x80) !== 0;
-  let v = BigInt(`0x${Buffer.from(serial).toString("hex")}`);
-  if (negative) v = (1n << BigInt(serial.length * 8)) - v;
-  let h = v.toString(16).toUpperCase();
-  if (h.length % 2) h = `0${h}`;
-  return (negative ? "-" : "") + hexString(Buffer.from(h, "hex"));
-}
+/** i2a_ASN1_INTEGER of the INTEGER's contents; "00" when empty. */
+const integerHex = (serial: Uint8Array) =>
+  serial.length === 0 ? "00" : i2aInteger(decodeInteger(serial));
 
 function certIdText(id: CertId, indent: number): string {
   const i = sp(indent + 2);

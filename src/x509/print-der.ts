@@ -124,3 +124,40 @@ export function hex2(b: number, upper: boolean): string {
 export function truncated(text: string, bufferSize: number): string {
   return text.length < bufferSize ? text : text.slice(0, bufferSize - 1);
 }
+
+/** An INTEGER as OpenSSL's ASN1_INTEGER holds it: sign plus minimal magnitude bytes. */
+export interface AsnInteger {
+  readonly value: bigint;
+  readonly negative: boolean;
+  /** Big-endian magnitude without leading zeros; a single 00 byte for zero. */
+  readonly magnitude: Uint8Array;
+}
+
+export function bigIntToBytes(v: bigint): Uint8Array {
+  let hex = v.toString(16);
+  if (hex.length % 2) hex = "0" + hex;
+  return Uint8Array.from(Buffer.from(hex, "hex"));
+}
+
+export function decodeInteger(content: Uint8Array): AsnInteger {
+  if (content.length === 0) throw new DerError("empty INTEGER");
+  let value = bytesToBigInt(content);
+  if (content[0]! & 0x80) value -= 1n << BigInt(content.length * 8);
+  const negative = value < 0n;
+  return { value, negative, magnitude: bigIntToBytes(negative ? -value : value) };
+}
+
+/** Upper-case hex with a "\\\n" continuation every 35 bytes (`i2a_ASN1_INTEGER`/`_STRING`). */
+export function wrappedHex(bytes: Uint8Array): string {
+  let out = "";
+  bytes.forEach((b, i) => {
+    if (i !== 0 && i % 35 === 0) out += "\\\n";
+    out += hex2(b, true);
+  });
+  return out;
+}
+
+/** `i2a_ASN1_INTEGER`. */
+export function i2aInteger(n: AsnInteger): string {
+  return (n.negative ? "-" : "") + wrappedHex(n.magnitude);
+}

@@ -21,12 +21,16 @@ import { gmtTime } from "./gmt.js";
 import { decodeName, type NameEntry, nameEntry, onelineForm } from "./name-oneline.js";
 import { objectNames, objectShortName, oidName, oidShortName } from "./oids.js";
 import {
+  type AsnInteger,
+  bigIntToBytes,
   bytesToBigInt,
   CONTEXT,
   childrenOf,
   DerError,
+  decodeInteger,
   expectUniversal,
   hex2,
+  i2aInteger,
   isTag,
   oidOf,
   parseTlv,
@@ -35,32 +39,11 @@ import {
   type Tlv,
   truncated,
   UNIVERSAL,
+  wrappedHex,
 } from "./print-der.js";
 
 export { gmtTime } from "./gmt.js";
 export { oidName } from "./oids.js";
-
-/** An INTEGER as OpenSSL's ASN1_INTEGER holds it: sign plus minimal magnitude bytes. */
-interface AsnInteger {
-  readonly value: bigint;
-  readonly negative: boolean;
-  /** Big-endian magnitude without leading zeros; a single 00 byte for zero. */
-  readonly magnitude: Uint8Array;
-}
-
-function bigIntToBytes(v: bigint): Uint8Array {
-  let hex = v.toString(16);
-  if (hex.length % 2) hex = "0" + hex;
-  return Uint8Array.from(Buffer.from(hex, "hex"));
-}
-
-function decodeInteger(content: Uint8Array): AsnInteger {
-  if (content.length === 0) throw new DerError("empty INTEGER");
-  let value = bytesToBigInt(content);
-  if (content[0]! & 0x80) value -= 1n << BigInt(content.length * 8);
-  const negative = value < 0n;
-  return { value, negative, magnitude: bigIntToBytes(negative ? -value : value) };
-}
 
 /** An INTEGER, or an ENUMERATED or IMPLICIT-tagged one when `cls`/`tag` say so. */
 function integerOf(tlv: Tlv | undefined, tag: number = TAG.integer, cls = UNIVERSAL): AsnInteger {
@@ -117,21 +100,6 @@ function asn1StringPrint(bytes: Uint8Array): string {
     out += printable ? String.fromCharCode(b) : ".";
   }
   return out;
-}
-
-/** Upper-case hex with a "\\\n" continuation every 35 bytes (`i2a_ASN1_INTEGER`/`_STRING`). */
-function wrappedHex(bytes: Uint8Array): string {
-  let out = "";
-  bytes.forEach((b, i) => {
-    if (i !== 0 && i % 35 === 0) out += "\\\n";
-    out += hex2(b, true);
-  });
-  return out;
-}
-
-/** `i2a_ASN1_INTEGER`. */
-function i2aInteger(n: AsnInteger): string {
-  return (n.negative ? "-" : "") + wrappedHex(n.magnitude);
 }
 
 /** `i2s_ASN1_INTEGER`: decimal below 128 bits, "0x" + upper-case hex from there on. */
