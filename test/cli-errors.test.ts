@@ -60,6 +60,12 @@ describe("errors that say what to do", () => {
       argv`x509 -req -in ${f("no-aia.csr")} -CA ${f("plain-ca.pem")} -CAkey ${f("plain-ca.key")}
            -set_serial 7 -days 30 -out ${f("no-aia.pem")}`,
     );
+    // And one whose AIA names an OCSP responder ocspkit cannot ask.
+    writeFileSync(f("ftp-aia.cnf"), "authorityInfoAccess = OCSP;URI:ftp://ocsp.example/\n");
+    await openssl(
+      argv`x509 -req -in ${f("no-aia.csr")} -CA ${f("plain-ca.pem")} -CAkey ${f("plain-ca.key")}
+           -set_serial 8 -days 30 -extfile ${f("ftp-aia.cnf")} -out ${f("ftp-aia.pem")}`,
+    );
     responder = await startProcess(
       [
         ...ocspkit,
@@ -101,6 +107,14 @@ describe("errors that say what to do", () => {
       assert.equal(res!.errorCode, "ERR_NO_RESPONDER", extra.join(" "));
       assert.match(res!.error!, /names no OCSP responder/);
     }
+  });
+
+  test("an OCSP URL that is not http(s): ERR_NO_RESPONDER, exit 3", async () => {
+    const r = await run(argv`check ${f("ftp-aia.pem")} --ca-file ${f("plain-ca.pem")} --json`);
+    assert.equal(r.code, 3);
+    const [res] = results(r.stdout);
+    assert.equal(res!.errorCode, "ERR_NO_RESPONDER");
+    assert.match(res!.error!, /the OCSP URL ftp:\/\/ocsp\.example\/ is not a valid http\(s\) URL/);
   });
 
   test("cat a.pem b.pem | check -: both certificates are checked, not the chain", async () => {
