@@ -35,10 +35,10 @@ describe("help and version", () => {
     assert.equal(bare.code, 64);
     assert.equal(bare.stdout, "");
     assert.match(bare.stderr, /^Usage: ocspkit <command>/);
-    for (const h of ["help", "--help", "-h"]) {
-      const r = await run(h);
-      assert.equal(r.code, 0, h);
-      assert.equal(r.stdout, bare.stderr, h);
+    for (const h of [["help"], ["--help"], ["-h"], ["help", "help"]]) {
+      const r = await run(...h);
+      assert.equal(r.code, 0, h.join(" "));
+      assert.equal(r.stdout, bare.stderr, h.join(" "));
     }
     const unknown = await run("nosuch");
     assert.equal(unknown.code, 64);

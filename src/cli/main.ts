@@ -36,7 +36,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     case "help":
     case "-h":
     case "--help": {
-      if (rest.length === 0) {
+      if (rest.length === 0 || ["help", "-h", "--help"].includes(rest[0]!)) {
         io.out(usage());
         return 0;
       }
