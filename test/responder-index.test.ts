@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { digestByName } from "../src/ocsp/digests.js";
@@ -280,13 +280,14 @@ describe("pieces", () => {
 
 describe("status store reloads", () => {
   const pollMs = 300;
-  const open = async (text: string) => {
+  const open = async (text: string, emptySettleMs?: number) => {
     const path = join(dir, `store-${++seq}.txt`);
     writeFileSync(path, text);
     const changes: string[][] = [];
-    const store = await IndexStore.open(path, { pollMs });
+    const logs: string[] = [];
+    const store = await IndexStore.open(path, { pollMs, emptySettleMs, log: (m) => logs.push(m) });
     store.onChange((c) => changes.push([...c].sort()));
-    return { path, store, changes };
+    return { path, store, changes, logs };
   };
 
   test("a rewritten file is taken once it has stood still for a poll", async () => {
@@ -299,14 +300,59 @@ describe("status store reloads", () => {
     assert.deepEqual(changes, [["2001"]]);
   });
 
-  test("a half-written file (no final newline) is given a second before it is believed", async () => {
-    const { path, store } = await open(row("V", "", "2001") + row("R", "240119100404Z", "2002"));
+  test("a file cut mid-line is never believed: logged once, counted, taken once whole", async () => {
+    const { path, store, logs } = await open(
+      row("V", "", "2001") + row("R", "240119100404Z", "2002"),
+    );
     writeFileSync(path, `${row("V", "", "2001")}R\t271127030820Z\t2401`);
-    await store.poll(0);
-    await store.poll(pollMs);
+    for (const t of [0, pollMs, 5000, 60_000]) await store.poll(t);
     assert.equal(store.lookup("2002")?.type, "R", "the old file still answers");
-    await store.poll(1200);
-    assert.equal(store.lookup("2002"), undefined, "after a second it is what the file says");
+    assert.equal(store.refusals.incomplete, 1);
+    assert.equal(logs.filter((l) => /middle of a line/.test(l)).length, 1, logs.join("\n"));
+    writeFileSync(path, `${row("V", "", "2001")}${row("R", "271127030820Z", "2401")}`);
+    await store.poll(70_000);
+    await store.poll(70_000 + pollMs);
+    assert.equal(store.lookup("2002"), undefined);
+    assert.equal(store.lookup("2401")?.type, "R");
+  });
+
+  test("a file emptied (0 bytes or no rows) is refused until it has stayed so for the settle time", async () => {
+    for (const empty of ["", "# all rows gone\n"]) {
+      const { path, store, logs } = await open(row("R", "240119100404Z", "2001"), 10_000);
+      writeFileSync(path, empty);
+      for (const t of [0, pollMs, 5000, 9000]) await store.poll(t);
+      assert.equal(store.lookup("2001")?.type, "R", "still the last good rows");
+      assert.equal(store.refusals.emptied, 1);
+      assert.match(logs.join("\n"), /has no rows where the last good one had 1/);
+      await store.poll(10_500);
+      assert.equal(store.lookup("2001"), undefined, "empty for 10 s: believed");
+      assert.match(logs.join("\n"), /stayed without rows for 10 s: loaded/);
+    }
+  });
+
+  test("a missing or unreadable file keeps the last good data, logged once per change", async () => {
+    const { path, store, logs } = await open(row("R", "240119100404Z", "2001"));
+    renameSync(path, `${path}.away`);
+    for (const t of [0, 500, 1500, 3000, 9000]) await store.poll(t);
+    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.refusals.missing, 1);
+    assert.equal(
+      logs.filter((l) => /cannot read .*no such file/i.test(l)).length,
+      1,
+      logs.join("\n"),
+    );
+    renameSync(`${path}.away`, path);
+    await store.poll(10_000);
+    await store.poll(10_000 + pollMs);
+    assert.match(logs.at(-1)!, /readable again/);
+    // A directory in its place: stat works, reading does not (as a permission error would,
+    // which cannot be staged when the tests run as root).
+    renameSync(path, `${path}.away`);
+    mkdirSync(path);
+    for (const t of [11_000, 11_500, 12_000, 12_500, 14_000]) await store.poll(t);
+    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.refusals.unreadable, 1);
+    assert.equal(logs.filter((l) => /cannot read .*EISDIR/i.test(l)).length, 1, logs.join("\n"));
   });
 
   test("a file that fails to load leaves the previous one in service", async () => {

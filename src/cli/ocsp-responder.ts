@@ -5,7 +5,7 @@
 // OpenSSL's exits unless -ignore_err: one bad client must not stop the responder.
 
 import { writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { whyNotDer } from "../der/error.js";
 import { describe, OcspError } from "../errors.js";
 import { decodeRequest } from "../ocsp/decode.js";
@@ -15,16 +15,13 @@ import { parseResponse } from "../ocsp/response.js";
 import { type PssSalt, ResponseSigner, type SignerOptions } from "../ocsp/response-builder.js";
 import { OCSP_STATUS, responseStatusName } from "../ocsp/status.js";
 import { Answerer, type AnswerPolicy, type ServedCa } from "../responder/answer.js";
-import {
-  createOcspServer,
-  type Exchange,
-  listen,
-  type OcspHttpServer,
-} from "../responder/server.js";
+import { createOcspServer, type Exchange, listen } from "../responder/server.js";
 import { OcspService } from "../responder/service.js";
+import { signerProblem, signerWarning } from "../responder/signer-check.js";
 import { IndexStore } from "../responder/store.js";
 import {
   clusterMetrics,
+  failAsWorker,
   isWorker,
   serveAsWorker,
   startWorkers,
@@ -38,6 +35,12 @@ import { Exit, type Options, Output, PROG } from "./ocsp-options.js";
 import { passphrasePrompt } from "./prompt.js";
 
 export async function responderCommand(o: Options, io: Io): Promise<number> {
+  const code = await runOrExit(o, io);
+  // A -multi worker that cannot start has said why; it must end, or the primary waits forever.
+  return isWorker && code !== 0 ? failAsWorker(`a worker could not start (exit ${code})`) : code;
+}
+
+async function runOrExit(o: Options, io: Io): Promise<number> {
   try {
     return await run(o, io);
   } catch (err) {
@@ -53,6 +56,9 @@ export async function responderCommand(o: Options, io: Io): Promise<number> {
 interface Setup {
   readonly cas: ServedCa[];
   readonly policy: AnswerPolicy;
+  /** The -CA file of each of `cas`, and the -rsigner file, for messages. */
+  readonly caFiles: string[];
+  readonly signerFile: string;
 }
 
 async function run(o: Options, io: Io): Promise<number> {
@@ -97,6 +103,7 @@ async function load(o: Options, io: Io, index: string): Promise<Setup> {
   const rsignerFile = last("rsigner");
   let rsigner: Certificate | undefined;
   let cas: Certificate[] = [];
+  let caFiles: string[] = [];
   let rother: Certificate[] = [];
   let signerOptions: Omit<SignerOptions, "cert" | "key"> = {};
   let key: SignerOptions["key"] | undefined;
@@ -118,7 +125,9 @@ async function load(o: Options, io: Io, index: string): Promise<Setup> {
       throw new Exit(1);
     }
     // OpenSSL takes the last -CA file; every one given is served here.
-    cas = all("CA").flatMap((f) => loadCertificates(f, "CA certificates"));
+    const loaded = all("CA").map((f) => ({ f, certs: loadCertificates(f, "CA certificates") }));
+    cas = loaded.flatMap((l) => l.certs);
+    caFiles = loaded.flatMap((l) => l.certs.map(() => l.f));
     const other = last("rother");
     if (other) rother = loadCertificates(other, "responder other certificates");
     const pass = last("passin");
@@ -143,7 +152,7 @@ async function load(o: Options, io: Io, index: string): Promise<Setup> {
       corruptSignature: o.responder.has("badsig"),
     };
   }
-  if (!key || !rsigner || !cas.length) {
+  if (!key || !rsigner || !rsignerFile || !cas.length) {
     io.err("Responder mode requires certificate, key, and CA.\n");
     throw new Exit(1);
   }
@@ -163,6 +172,8 @@ async function load(o: Options, io: Io, index: string): Promise<Setup> {
       nextUpdateSeconds,
       responseCertIdDigest: rcid,
     },
+    caFiles,
+    signerFile: rsignerFile,
   };
 }
 
@@ -224,7 +235,15 @@ async function serve(o: Options, io: Io, out: Output, setup: Setup): Promise<num
     io.err(`${PROG}: invalid port ${o.port}\n`);
     return 1;
   }
+  // OpenSSL starts with a signer no client accepts; so does this dialect, with a warning.
+  if (!isWorker) for (const w of signerNotes(setup)) io.err(`${PROG}: warning: ${w}\n`);
   if (multi > 1 && !isWorker) {
+    // A port in use is found here once, not by every worker.
+    if (port) {
+      const probe = createServer();
+      await bind(probe, port).catch((err: unknown) => acceptFailed(io, err));
+      await new Promise((resolve) => probe.close(resolve));
+    }
     // Workers start from this same command line; OpenSSL's -multi logs to syslog, not stderr.
     const workers = await startWorkers(multi, (m) => io.err(`${PROG}: ${m}\n`)).catch(
       (err: unknown) => acceptFailed(io, err),
@@ -261,7 +280,9 @@ async function serve(o: Options, io: Io, out: Output, setup: Setup): Promise<num
       if (++answered >= limit) reachedLimit();
     },
   });
-  const address = await bind(http, port).catch((err: unknown) => acceptFailed(io, err));
+  const address = await bind(http.server, port).catch((err: unknown) =>
+    isWorker ? failAsWorker(describe(err)) : acceptFailed(io, err),
+  );
   if (isWorker) {
     serveAsWorker({ url: "", port: address.port, close: () => http.close() }, () => svc.snapshot());
     return new Promise<number>(() => {});
@@ -274,13 +295,33 @@ async function serve(o: Options, io: Io, out: Output, setup: Setup): Promise<num
 }
 
 /** Every interface, as OpenSSL's -port binds: IPv6 and IPv4 when the system has IPv6. */
-async function bind(http: OcspHttpServer, port: number): Promise<AddressInfo> {
+async function bind(server: Server, port: number): Promise<AddressInfo> {
   try {
-    return await listen(http.server, port, "::");
+    return await listen(server, port, "::");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EAFNOSUPPORT") throw err;
-    return listen(http.server, port, "0.0.0.0");
+    return listen(server, port, "0.0.0.0");
   }
+}
+
+/** Why answers of this setup would be rejected by clients, or expire with their signer. */
+function signerNotes(setup: Setup): string[] {
+  const now = new Date();
+  const notes = setup.cas.map((c, i) =>
+    signerProblem(
+      {
+        ca: c.caCert,
+        signer: c.signer.cert,
+        caFile: setup.caFiles[i]!,
+        signerFile: setup.signerFile,
+      },
+      now,
+    ),
+  );
+  notes.push(
+    signerWarning(setup.cas[0]!.signer.cert, setup.signerFile, setup.policy.nextUpdateSeconds, now),
+  );
+  return [...new Set(notes.filter((n): n is string => n !== undefined))];
 }
 
 function acceptFailed(io: Io, err: unknown): never {

@@ -2,17 +2,25 @@
 // loading only; the responder itself is src/responder.
 
 import type { KeyObject } from "node:crypto";
+import { createServer } from "node:net";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, OcspError } from "../errors.js";
+import { DEFAULT_CACHE_MB } from "../responder/cache.js";
+import { defaultMaxConnections } from "../responder/connections.js";
 import {
+  checkResponder,
   DEFAULT_NEXT_UPDATE_SECONDS,
+  listen,
   type ResponderCa,
   type ResponderConfig,
+  responderWarnings,
   startResponder,
 } from "../responder/server.js";
 import type { OcspService } from "../responder/service.js";
+import { DEFAULT_EMPTY_SETTLE_MS } from "../responder/store.js";
 import {
   clusterMetrics,
+  failAsWorker,
   isWorker,
   serveAsWorker,
   startWorkers,
@@ -39,13 +47,22 @@ Requests: POST (Content-Type application/ocsp-request) on any path, or GET with 
 request after any path prefix (RFC 5019). GET /healthz answers "ok"; GET /metrics gives
 Prometheus metrics. Answers without a nonce are signed once and served from a cache, with
 Cache-Control, ETag, Last-Modified and Expires (304 on If-None-Match); a nonce gets a freshly
-signed answer. Errors are OCSP statuses: malformedRequest, unauthorized (a CA not served),
-internalError. Bodies over 64 KiB are refused (413).
+signed answer. The cache holds at most --cache-mb of memory, least recently used out first;
+answers about serials the index does not know get an eighth of it, so they never push out
+answers about real certificates. Errors are OCSP statuses: malformedRequest, unauthorized (a
+CA not served), internalError. Bodies over 64 KiB are refused (413, before any 100 Continue),
+request targets over 8 KiB too (414). At --max-connections, a new connection takes the place
+of the oldest one not in a request; it is refused only when all are busy.
+
+The signer must be the CA itself or a certificate it issued with id-kp-OCSPSigning, valid
+now, and --ca a CA certificate: anything else is refused at start-up. /healthz answers 503
+once the signer has expired.
 
 index.txt is OpenSSL's CA database (V good, R revoked with its reason, E good: expired but
 never revoked, anything else or absent unknown); it is re-read within a second of a change,
-once the file has stopped changing. SIGTERM or SIGINT stops the responder once the requests
-in progress are answered.
+once the file has stopped changing and ends with a whole line. A file without rows replaces
+one with rows only after --index-settle seconds. SIGTERM or SIGINT stops the responder once
+the requests in progress are answered.
 `;
 
 interface Flags {
@@ -59,6 +76,9 @@ interface Flags {
   port: number;
   nextUpdate: number;
   workers: number;
+  cacheMb: number;
+  indexSettle: number;
+  maxConnections?: number;
   accessLog?: boolean;
   unknownIssuer: "unknown" | "unauthorized";
 }
@@ -76,13 +96,15 @@ function integer(min: number, max: number) {
   };
 }
 
-/** Whole seconds, up to ten years. */
-function lifetime(v: string): number {
-  const n = parseDuration(v);
-  if (n === undefined || !Number.isInteger(n) || n > 10 * 365 * 86400) {
-    throw new InvalidArgumentError(`expected a duration up to 10 years (${DURATION_FORMS})`);
-  }
-  return n;
+/** Whole seconds from a duration, at most `max` (`most` says it). */
+function wholeSeconds(max: number, most: string) {
+  return (v: string): number => {
+    const n = parseDuration(v);
+    if (n === undefined || !Number.isInteger(n) || n > max) {
+      throw new InvalidArgumentError(`expected a duration up to ${most} (${DURATION_FORMS})`);
+    }
+    return n;
+  };
 }
 
 function program(io: Io): Command {
@@ -103,10 +125,27 @@ function program(io: Io): Command {
     .option(
       "--next-update <duration>",
       `lifetime of answers (nextUpdate - thisUpdate): ${DURATION_FORMS}; 0 for none`,
-      lifetime,
+      wholeSeconds(10 * 365 * 86400, "10 years"),
       DEFAULT_NEXT_UPDATE_SECONDS,
     )
     .option("--workers <n>", "processes answering on the port", integer(1, 256), 1)
+    .option(
+      "--cache-mb <n>",
+      "memory for cached answers, in MiB (per process)",
+      integer(1, 1024 * 1024),
+      DEFAULT_CACHE_MB,
+    )
+    .option(
+      "--index-settle <duration>",
+      "how long an index without rows must stay so before it replaces one with rows",
+      wholeSeconds(86400, "1d"),
+      DEFAULT_EMPTY_SETTLE_MS / 1000,
+    )
+    .option(
+      "--max-connections <n>",
+      `connections open at once, per process (default ${defaultMaxConnections()}: under the open-file limit)`,
+      integer(1, 1_000_000),
+    )
     .option("--access-log", "write one JSON line per request to standard output")
     .addOption(
       new Option("--unknown-issuer <answer>", "answer for a CA not served here")
@@ -166,6 +205,8 @@ async function loadConfig(f: Flags, io: Io): Promise<ResponderConfig> {
     const otherFile = other(i);
     cas.push({
       caCert,
+      caFile,
+      signerFile,
       signerCert,
       signerKey: matchingKey(await loaded, keyFile, signerCert, signerFile),
       index: index(i)!,
@@ -178,6 +219,9 @@ async function loadConfig(f: Flags, io: Io): Promise<ResponderConfig> {
     cas,
     nextUpdateSeconds: f.nextUpdate,
     unknownIssuer: f.unknownIssuer,
+    cacheMb: f.cacheMb,
+    indexSettleSeconds: f.indexSettle,
+    maxConnections: f.maxConnections,
     accessLog: f.accessLog ? (line) => io.out(`${line}\n`) : undefined,
   };
 }
@@ -204,21 +248,29 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     throw err;
   }
   const log = (m: string) => io.err(`ocspkit serve: ${m}\n`);
+  if (isWorker) {
+    let svc: OcspService | undefined;
+    const running = await startResponder(config, {
+      log,
+      metrics: clusterMetrics,
+      onService: (s) => {
+        svc = s;
+      },
+    }).catch((err: unknown) => failAsWorker(describe(err)));
+    serveAsWorker(running, () => svc!.snapshot());
+    return await new Promise<number>(() => {});
+  }
   try {
-    if (isWorker) {
-      let svc: OcspService | undefined;
-      const running = await startResponder(config, {
-        log,
-        metrics: clusterMetrics,
-        onService: (s) => {
-          svc = s;
-        },
-      });
-      serveAsWorker(running, () => svc!.snapshot());
-      return await new Promise<number>(() => {});
+    for (const w of responderWarnings(config)) log(`warning: ${w}`);
+    let running: { url: string; close(): Promise<void> };
+    if (workers > 1) {
+      // What the workers would each fail on, found once, before any of them starts.
+      await checkResponder(config);
+      await freePort(config);
+      running = await startWorkers(workers, log);
+    } else {
+      running = await startResponder(config, { log });
     }
-    const running =
-      workers > 1 ? await startWorkers(workers, log) : await startResponder(config, { log });
     // On stderr with the other status lines: stdout carries only the access log (`| jq`).
     log(`listening on ${running.url}`);
     await stopSignal();
@@ -228,4 +280,12 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     io.err(`ocspkit serve: ${describe(err)}\n`);
     return 1;
   }
+}
+
+/** Fails as listening would when the port is taken; port 0 always has a free one. */
+async function freePort(config: ResponderConfig): Promise<void> {
+  if (!config.port) return;
+  const probe = createServer();
+  await listen(probe, config.port, config.host);
+  await new Promise((resolve) => probe.close(resolve));
 }

@@ -20,6 +20,8 @@ export interface CachedAnswer {
   /** See Answer.keys: which index rows it depends on. */
   readonly keys: readonly string[];
   readonly certs: readonly AnsweredCert[];
+  /** Estimated memory held, in bytes: see ENTRY_OVERHEAD. */
+  readonly cost: number;
   headers: string[];
   headersSecond: number;
   refreshing: boolean;
@@ -53,10 +55,15 @@ export function cachedAnswer(
     refreshAt = t + (n - t) / 2;
     staleAt = t + (n - t) * 0.9;
   }
-  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // One exact allocation for both: a view into a larger buffer (the signer's output, Node's
+  // pool) would keep all of that buffer alive for as long as the answer is cached.
+  const own = Buffer.allocUnsafeSlow(body.byteLength + request.length);
+  own.set(body, 0);
+  own.set(request, body.byteLength);
+  const buf = own.subarray(0, body.byteLength);
   return {
     body: buf,
-    request,
+    request: own.subarray(body.byteLength),
     etag: `"${createHash("sha1").update(buf).digest("hex")}"`,
     thisUpdate: t,
     nextUpdate: n,
@@ -64,6 +71,8 @@ export function cachedAnswer(
     staleAt,
     keys: a.keys,
     certs: a.certs,
+    // The key is the request in latin1: one more byte per request byte.
+    cost: own.length + request.length + ENTRY_OVERHEAD,
     headers: [],
     headersSecond: -1,
     refreshing: false,
@@ -95,49 +104,97 @@ export function cachedHeaders(e: CachedAnswer, now: number): string[] {
   return e.headers;
 }
 
-export class AnswerCache {
-  readonly #map = new Map<string, CachedAnswer>();
-  #bytes = 0;
+/** The cache's default bound, in MiB of the process's memory. */
+export const DEFAULT_CACHE_MB = 64;
 
-  /** `maxBytes` bounds answer bytes held; the oldest entries go first. */
-  constructor(readonly maxBytes = 64 * 1024 * 1024) {}
+/**
+ * What an entry costs beyond its bytes, measured: the entry object, its key string, ETag,
+ * headers, index keys and log lines, the Map slot, and the garbage collector's headroom. A
+ * random-serial flood showed about 4.5 KB of resident memory per cached ~1.1 KB answer.
+ */
+export const ENTRY_OVERHEAD = 3072;
+
+/** Share of the budget for answers about serials no store knows (`unknown` answers). */
+const UNKNOWN_SHARE = 1 / 8;
+
+type Kind = "known" | "unknown";
+
+/**
+ * Least recently used answers go first. Answers that name a serial no store knows live in a
+ * pool of their own, so that a flood of made-up serials evicts only its own kind.
+ */
+export class AnswerCache {
+  readonly #pools: Record<Kind, Map<string, CachedAnswer>> = {
+    known: new Map(),
+    unknown: new Map(),
+  };
+  readonly #budget: Record<Kind, number>;
+  readonly #bytes: Record<Kind, number> = { known: 0, unknown: 0 };
+  readonly evictions: Record<Kind, number> = { known: 0, unknown: 0 };
+
+  /** `maxBytes` bounds the memory the entries take, overhead included. */
+  constructor(readonly maxBytes = DEFAULT_CACHE_MB * 1024 * 1024) {
+    const unknown = Math.floor(maxBytes * UNKNOWN_SHARE);
+    this.#budget = { known: maxBytes - unknown, unknown };
+  }
 
   get size(): number {
-    return this.#map.size;
+    return this.#pools.known.size + this.#pools.unknown.size;
   }
 
   get bytes(): number {
-    return this.#bytes;
+    return this.#bytes.known + this.#bytes.unknown;
   }
 
   get(key: string): CachedAnswer | undefined {
-    return this.#map.get(key);
+    for (const pool of [this.#pools.known, this.#pools.unknown]) {
+      const e = pool.get(key);
+      if (!e) continue;
+      pool.delete(key);
+      pool.set(key, e);
+      return e;
+    }
+    return undefined;
   }
 
   set(key: string, e: CachedAnswer): void {
     this.delete(key);
-    this.#map.set(key, e);
-    this.#bytes += e.body.length + e.request.length;
-    for (const [k] of this.#map) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.delete(k);
+    const kind = kindOf(e);
+    const pool = this.#pools[kind];
+    if (e.cost > this.#budget[kind]) return;
+    pool.set(key, e);
+    this.#bytes[kind] += e.cost;
+    for (const [k, old] of pool) {
+      if (this.#bytes[kind] <= this.#budget[kind]) break;
+      pool.delete(k);
+      this.#bytes[kind] -= old.cost;
+      this.evictions[kind]++;
     }
   }
 
   delete(key: string): void {
-    const e = this.#map.get(key);
-    if (!e) return;
-    this.#map.delete(key);
-    this.#bytes -= e.body.length + e.request.length;
+    for (const kind of ["known", "unknown"] as const) {
+      const e = this.#pools[kind].get(key);
+      if (!e) continue;
+      this.#pools[kind].delete(key);
+      this.#bytes[kind] -= e.cost;
+    }
   }
 
   /** Drops every answer that depends on one of `keys`. */
   invalidate(keys: ReadonlySet<string>): void {
-    for (const [k, e] of this.#map) if (e.keys.some((x) => keys.has(x))) this.delete(k);
+    for (const [k, e] of this.#entries()) if (e.keys.some((x) => keys.has(x))) this.delete(k);
   }
 
   /** Drops answers no longer served. */
   sweep(now: number): void {
-    for (const [k, e] of this.#map) if (now >= e.staleAt) this.delete(k);
+    for (const [k, e] of this.#entries()) if (now >= e.staleAt) this.delete(k);
+  }
+
+  #entries(): [string, CachedAnswer][] {
+    return [...this.#pools.known, ...this.#pools.unknown];
   }
 }
+
+const kindOf = (e: CachedAnswer): Kind =>
+  e.certs.some((c) => c.status === "unknown") ? "unknown" : "known";

@@ -14,14 +14,29 @@ export interface MetricsSnapshot {
   cacheHits: number;
   cacheMisses: number;
   notModified: number;
-  refused: { tooLarge: number; badMethod: number };
+  refused: { tooLarge: number; badMethod: number; uriTooLong: number };
+  /**
+   * Connections closed unserved: refused (max-connections reached, all busy), shed (an idle
+   * one closed for a new one), or accept() failed (no descriptors).
+   */
+  connections: { dropped: number; shed: number; acceptErrors: number };
   signCount: number;
   signSeconds: number;
   /** Cumulative counts per bucket of BUCKETS. */
   signBuckets: number[];
   cacheEntries: number;
   cacheBytes: number;
-  indexes: Record<string, { entries: number; reloads: number; reloadErrors: number }>;
+  /** Answers dropped to make room, by the kind of serial they answer for. */
+  cacheEvictions: { known: number; unknown: number };
+  indexes: Record<string, IndexGauges>;
+}
+
+export interface IndexGauges {
+  entries: number;
+  reloads: number;
+  reloadErrors: number;
+  /** Reloads not taken, and checks that could not read the file, by reason. */
+  refusals: Record<string, number>;
 }
 
 function emptySnapshot(): MetricsSnapshot {
@@ -31,12 +46,14 @@ function emptySnapshot(): MetricsSnapshot {
     cacheHits: 0,
     cacheMisses: 0,
     notModified: 0,
-    refused: { tooLarge: 0, badMethod: 0 },
+    refused: { tooLarge: 0, badMethod: 0, uriTooLong: 0 },
+    connections: { dropped: 0, shed: 0, acceptErrors: 0 },
     signCount: 0,
     signSeconds: 0,
     signBuckets: BUCKETS.map(() => 0),
     cacheEntries: 0,
     cacheBytes: 0,
+    cacheEvictions: { known: 0, unknown: 0 },
     indexes: {},
   };
 }
@@ -49,6 +66,10 @@ export class Metrics {
   notModified = 0;
   tooLarge = 0;
   badMethod = 0;
+  uriTooLong = 0;
+  connectionsDropped = 0;
+  connectionsShed = 0;
+  acceptErrors = 0;
   #signCount = 0;
   #signSeconds = 0;
   readonly #signBuckets = BUCKETS.map(() => 0);
@@ -69,7 +90,7 @@ export class Metrics {
 
   /** The counters, with the gauges the caller knows (cache and index sizes). */
   snapshot(
-    gauges: Pick<MetricsSnapshot, "cacheEntries" | "cacheBytes" | "indexes">,
+    gauges: Pick<MetricsSnapshot, "cacheEntries" | "cacheBytes" | "cacheEvictions" | "indexes">,
   ): MetricsSnapshot {
     const named = (m: Map<number, number>, name: (k: number) => string) =>
       Object.fromEntries([...m].map(([k, v]) => [name(k), v]));
@@ -79,7 +100,12 @@ export class Metrics {
       cacheHits: this.cacheHits,
       cacheMisses: this.cacheMisses,
       notModified: this.notModified,
-      refused: { tooLarge: this.tooLarge, badMethod: this.badMethod },
+      refused: { tooLarge: this.tooLarge, badMethod: this.badMethod, uriTooLong: this.uriTooLong },
+      connections: {
+        dropped: this.connectionsDropped,
+        shed: this.connectionsShed,
+        acceptErrors: this.acceptErrors,
+      },
       signCount: this.#signCount,
       signSeconds: this.#signSeconds,
       signBuckets: [...this.#signBuckets],
@@ -102,6 +128,12 @@ export function mergeSnapshots(all: readonly MetricsSnapshot[]): MetricsSnapshot
     out.notModified += s.notModified;
     out.refused.tooLarge += s.refused.tooLarge;
     out.refused.badMethod += s.refused.badMethod;
+    out.refused.uriTooLong += s.refused.uriTooLong;
+    out.connections.dropped += s.connections.dropped;
+    out.connections.shed += s.connections.shed;
+    out.connections.acceptErrors += s.connections.acceptErrors;
+    out.cacheEvictions.known += s.cacheEvictions.known;
+    out.cacheEvictions.unknown += s.cacheEvictions.unknown;
     out.signCount += s.signCount;
     out.signSeconds += s.signSeconds;
     s.signBuckets.forEach((v, i) => {
@@ -150,6 +182,12 @@ export function renderMetrics(s: MetricsSnapshot): string {
   metric("ocsp_refused_total", "counter", "Requests refused before any OCSP work.", [
     ['{reason="body_too_large"}', s.refused.tooLarge],
     ['{reason="method"}', s.refused.badMethod],
+    ['{reason="uri_too_long"}', s.refused.uriTooLong],
+  ]);
+  metric("ocsp_connections_refused_total", "counter", "Connections closed unanswered.", [
+    ['{reason="max_connections"}', s.connections.dropped],
+    ['{reason="idle_shed"}', s.connections.shed],
+    ['{reason="accept_failed"}', s.connections.acceptErrors],
   ]);
   lines.push(
     "# HELP ocsp_sign_seconds Time to build and sign one answer.",
@@ -166,8 +204,12 @@ export function renderMetrics(s: MetricsSnapshot): string {
   metric("ocsp_cache_entries", "gauge", "Signed answers held in the cache.", [
     ["", s.cacheEntries],
   ]);
-  metric("ocsp_cache_bytes", "gauge", "Bytes of signed answers held in the cache.", [
+  metric("ocsp_cache_bytes", "gauge", "Memory held by the cache of signed answers.", [
     ["", s.cacheBytes],
+  ]);
+  metric("ocsp_cache_evictions_total", "counter", "Answers dropped from the cache for room.", [
+    ['{serial="known"}', s.cacheEvictions.known],
+    ['{serial="unknown"}', s.cacheEvictions.unknown],
   ]);
   const idx = Object.entries(s.indexes);
   const per = (pick: (i: MetricsSnapshot["indexes"][string]) => number): [string, number][] =>
@@ -189,6 +231,17 @@ export function renderMetrics(s: MetricsSnapshot): string {
     "counter",
     "Changed index files that failed to load (the previous one stays in use).",
     per((i) => i.reloadErrors),
+  );
+  metric(
+    "ocsp_index_refusals_total",
+    "counter",
+    "Index files not taken (incomplete, emptied) or not readable (missing, permission).",
+    idx.flatMap(([path, i]) =>
+      Object.entries(i.refusals).map(([reason, v]): [string, number] => [
+        `{index="${label(path)}",reason="${reason}"}`,
+        v,
+      ]),
+    ),
   );
   return `${lines.join("\n")}\n`;
 }

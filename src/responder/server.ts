@@ -1,8 +1,9 @@
 // The responder's HTTP side (RFC 6960 appendix A, RFC 5019): POST on any path, GET with the
 // base64 request as the last part of any path, /healthz and /metrics. Every OCSP question gets
 // an OCSP answer with HTTP 200, errors included; HTTP errors are kept for what is not an OCSP
-// question at all (a method we do not serve, a body over 64 KiB). Slow or silent clients cost
-// a socket and a timer, never another client's turn.
+// question at all (a method we do not serve, a body over 64 KiB, a target over 8 KiB). Slow or
+// silent clients cost a socket and a timer, never another client's turn; connections are
+// bounded under the file descriptors (connections.ts).
 
 import type { KeyObject } from "node:crypto";
 import { once } from "node:events";
@@ -13,19 +14,23 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Server as NetServer } from "node:net";
 import { performance } from "node:perf_hooks";
-import { readTlv } from "../der/der.js";
-import { describe } from "../errors.js";
+import { describe, OcspError } from "../errors.js";
 import { OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from "../ocsp/media-types.js";
 import { ResponseSigner } from "../ocsp/response-builder.js";
 import { OCSP_STATUS, OCSP_STATUS_NAME } from "../ocsp/status.js";
 import type { Certificate } from "../x509/cert.js";
-import { type Answer, type AnsweredCert, failure } from "./answer.js";
-import { type CachedAnswer, cachedHeaders } from "./cache.js";
+import { type Answer, type AnsweredCert, failure, type ServedCa } from "./answer.js";
+import { type CachedAnswer, cachedHeaders, DEFAULT_CACHE_MB } from "./cache.js";
+import { defaultMaxConnections, limitConnections } from "./connections.js";
+import { MAX_GET_TARGET, requestFromPath } from "./get-path.js";
 import { type MetricsSnapshot, renderMetrics } from "./metrics.js";
 import { OcspService } from "./service.js";
-import { IndexStore } from "./store.js";
+import { type SignerPair, signerProblem, signerWarning } from "./signer-check.js";
+import { DEFAULT_EMPTY_SETTLE_MS, IndexStore } from "./store.js";
+
+export { requestFromPath } from "./get-path.js";
 
 /** Bodies above this are refused from their Content-Length, before a byte of them is read. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -65,6 +70,10 @@ export interface HttpOptions {
   /** Where /metrics comes from when several processes share the work. */
   readonly metrics?: () => Promise<MetricsSnapshot>;
   readonly timeouts?: Partial<Timeouts>;
+  /** Most connections open at once (see connections.ts); what is closed is counted and logged. */
+  readonly maxConnections?: number;
+  /** Warnings about refused connections, at most one of a kind every 10 s. */
+  readonly log?: (message: string) => void;
 }
 
 export interface OcspHttpServer {
@@ -82,6 +91,20 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
   const log = o.accessLog;
   let closing = false;
 
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const t0 = log ? performance.now() : 0;
+    safely(req, res, t0, () => {
+      o.onRequest?.(req);
+      if (closing) res.shouldKeepAlive = false;
+      const m = req.method;
+      if (m === "POST") post(req, res, t0);
+      else if (m === "GET" || m === "HEAD") get(req, res, t0);
+      else {
+        svc.metrics.badMethod++;
+        plain(req, res, 405, "method not allowed\n", t0, { Allow: "GET, HEAD, POST" });
+      }
+    });
+  };
   const server = createServer(
     {
       headersTimeout: t.headersMs,
@@ -89,21 +112,31 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
       keepAliveTimeout: t.keepAliveMs,
       connectionsCheckingInterval: Math.min(1000, t.headersMs),
     },
-    (req, res) => {
-      const t0 = log ? performance.now() : 0;
-      safely(req, res, t0, () => {
-        o.onRequest?.(req);
-        if (closing) res.shouldKeepAlive = false;
-        const m = req.method;
-        if (m === "POST") post(req, res, t0);
-        else if (m === "GET" || m === "HEAD") get(req, res, t0);
-        else {
-          svc.metrics.badMethod++;
-          plain(req, res, 405, "method not allowed\n", t0, { Allow: "GET, HEAD, POST" });
-        }
-      });
-    },
+    onRequest,
   );
+  // Node would send 100 Continue by itself, inviting a body that is then refused.
+  server.on("checkContinue", (req, res) => {
+    if (declaredTooLarge(req)) tooLarge(req, res, log ? performance.now() : 0);
+    else {
+      res.writeContinue();
+      onRequest(req, res);
+    }
+  });
+
+  const warn = rateLimited(o.log ?? (() => {}));
+  const max = o.maxConnections;
+  if (max) {
+    limitConnections(server, max, {
+      shed: () => {
+        svc.metrics.connectionsShed++;
+        warn("shed", `${max} connections open (max-connections): closed the oldest idle one`);
+      },
+      refused: () => {
+        svc.metrics.connectionsDropped++;
+        warn("refused", `connection refused: ${max} connections open and busy (max-connections)`);
+      },
+    });
+  }
 
   /** A fault of ours becomes internalError, never a crash or an empty HTTP 500. */
   function safely(req: IncomingMessage, res: ServerResponse, t0: number, f: () => void): void {
@@ -116,12 +149,16 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
   }
 
   // Once listening, the only server errors are failed accept()s (out of file descriptors, say):
-  // the listener stays up and the next connection is tried, so there is nothing to do.
-  server.on("listening", () => server.on("error", () => {}));
+  // the listener stays up and the next connection is tried; the operator needs to know.
+  server.on("listening", () =>
+    server.on("error", (err) => {
+      svc.metrics.acceptErrors++;
+      warn("accept", `cannot accept a connection: ${describe(err)}`);
+    }),
+  );
 
   function post(req: IncomingMessage, res: ServerResponse, t0: number): void {
-    const declared = req.headers["content-length"];
-    if (declared !== undefined && Number(declared) > MAX_REQUEST_BYTES) {
+    if (declaredTooLarge(req)) {
       tooLarge(req, res, t0);
       return;
     }
@@ -150,8 +187,15 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
 
   function get(req: IncomingMessage, res: ServerResponse, t0: number): void {
     const url = req.url ?? "/";
+    if (url.length > MAX_GET_TARGET) {
+      svc.metrics.uriTooLong++;
+      plain(req, res, 414, `request target over ${MAX_GET_TARGET} bytes\n`, t0);
+      return;
+    }
     if (url === "/healthz") {
-      plain(req, res, 200, "ok\n", t0);
+      const problem = svc.healthProblem();
+      if (problem) plain(req, res, 503, `${problem}\n`, t0);
+      else plain(req, res, 200, "ok\n", t0);
       return;
     }
     if (url === "/metrics") {
@@ -308,6 +352,29 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
   };
 }
 
+function declaredTooLarge(req: IncomingMessage): boolean {
+  const declared = req.headers["content-length"];
+  return declared !== undefined && Number(declared) > MAX_REQUEST_BYTES;
+}
+
+/** How often one kind of warning may be logged; the ones in between are counted, not lost. */
+const WARN_EVERY_MS = 10_000;
+
+function rateLimited(log: (message: string) => void) {
+  const last = new Map<string, { at: number; skipped: number }>();
+  return (kind: string, message: string) => {
+    const now = Date.now();
+    const l = last.get(kind);
+    if (l && now - l.at < WARN_EVERY_MS) {
+      l.skipped++;
+      return;
+    }
+    const more = l?.skipped ? ` (and ${l.skipped} more like it since the last note)` : "";
+    log(`${message}${more}`);
+    last.set(kind, { at: now, skipped: 0 });
+  };
+}
+
 function isOcspRequestType(ct: string | undefined): boolean {
   if (ct === undefined || ct === OCSP_REQUEST_TYPE) return true;
   return ct.split(";")[0]!.trim().toLowerCase() === OCSP_REQUEST_TYPE;
@@ -318,39 +385,8 @@ function etagMatches(header: string, etag: string): boolean {
   return header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
 }
 
-const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
-
-/**
- * The DER request of an RFC 6960 A.1.1 / RFC 5019 GET. The base64 may itself contain '/', and
- * the responder may sit under any path prefix, so each suffix starting after a '/' is tried,
- * longest first, until one decodes to exactly one DER SEQUENCE.
- */
-export function requestFromPath(url: string): Buffer | undefined {
-  const q = url.indexOf("?");
-  const path = q < 0 ? url : url.slice(0, q);
-  for (let at = path.indexOf("/"); at >= 0; at = path.indexOf("/", at + 1)) {
-    let text = path.slice(at + 1);
-    if (text.includes("%")) {
-      try {
-        text = decodeURIComponent(text);
-      } catch {
-        continue;
-      }
-    }
-    if (!BASE64.test(text)) continue;
-    const der = Buffer.from(text, "base64");
-    if (der[0] !== 0x30) continue;
-    try {
-      if (readTlv(der, 0).end === der.length) return der;
-    } catch {
-      // not this suffix
-    }
-  }
-  return undefined;
-}
-
 /** Binds, resolving with the address once the server listens. */
-export function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {
+export function listen(server: NetServer, port: number, host?: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -374,6 +410,9 @@ export interface ResponderCa {
   index: string;
   /** Sent along with the signer's certificate. */
   otherCerts?: Certificate[];
+  /** File names for messages. */
+  caFile?: string;
+  signerFile?: string;
 }
 
 export interface ResponderConfig {
@@ -388,6 +427,12 @@ export interface ResponderConfig {
   unknownIssuer?: "unauthorized" | "unknown";
   /** Receives one JSON line (no newline) per request. */
   accessLog?: (line: string) => void;
+  /** Memory the answer cache may take, in MiB; default DEFAULT_CACHE_MB. */
+  cacheMb?: number;
+  /** Seconds an index without rows must stay so before it replaces one with rows; default 10. */
+  indexSettleSeconds?: number;
+  /** Most connections open at once; default: under the open-file limit (connections.ts). */
+  maxConnections?: number;
 }
 
 export interface RunningResponder {
@@ -413,33 +458,23 @@ export async function startResponder(
   options: StartOptions = {},
 ): Promise<RunningResponder> {
   const log = options.log ?? ((m: string) => void process.stderr.write(`ocspkit: ${m}\n`));
-  const stores = new Map<string, Promise<IndexStore>>();
-  const storeFor = (path: string) => {
-    const s = stores.get(path) ?? IndexStore.open(path, { log });
-    stores.set(path, s);
-    return s;
-  };
-  const cas = await Promise.all(
-    config.cas.map(async (c) => ({
-      caCert: c.caCert,
-      signer: new ResponseSigner({
-        cert: c.signerCert,
-        key: c.signerKey,
-        otherCerts: c.otherCerts,
-      }),
-      store: await storeFor(c.index),
-    })),
+  const cas = await openCas(config, log);
+  const svc = new OcspService(
+    cas,
+    {
+      dialect: "rfc",
+      unknownIssuer: config.unknownIssuer ?? "unauthorized",
+      nextUpdateSeconds: config.nextUpdateSeconds ?? DEFAULT_NEXT_UPDATE_SECONDS,
+    },
+    { cacheBytes: (config.cacheMb ?? DEFAULT_CACHE_MB) * 1024 * 1024, log },
   );
-  const svc = new OcspService(cas, {
-    dialect: "rfc",
-    unknownIssuer: config.unknownIssuer ?? "unauthorized",
-    nextUpdateSeconds: config.nextUpdateSeconds ?? DEFAULT_NEXT_UPDATE_SECONDS,
-  });
   options.onService?.(svc);
   const http = createOcspServer(svc, {
     dialect: "rfc",
     accessLog: config.accessLog,
     metrics: options.metrics,
+    maxConnections: config.maxConnections ?? defaultMaxConnections(),
+    log,
   });
   let address: AddressInfo;
   try {
@@ -449,4 +484,68 @@ export async function startResponder(
     throw err;
   }
   return { url: urlOf(address), port: address.port, close: () => http.close() };
+}
+
+/** Signers checked, keys matched to them, indexes read: everything start-up can refuse. */
+async function openCas(config: ResponderConfig, log: (m: string) => void): Promise<ServedCa[]> {
+  const now = new Date();
+  for (const [i, c] of config.cas.entries()) {
+    const problem = signerProblem(pairOf(c, i), now);
+    if (problem) throw new OcspError("ERR_INPUT", problem);
+  }
+  const stores = new Map<string, Promise<IndexStore>>();
+  const storeFor = (path: string) => {
+    const s =
+      stores.get(path) ??
+      IndexStore.open(path, {
+        log,
+        emptySettleMs: (config.indexSettleSeconds ?? DEFAULT_EMPTY_SETTLE_MS / 1000) * 1000,
+      });
+    stores.set(path, s);
+    return s;
+  };
+  try {
+    return await Promise.all(
+      config.cas.map(async (c) => ({
+        caCert: c.caCert,
+        signer: new ResponseSigner({
+          cert: c.signerCert,
+          key: c.signerKey,
+          otherCerts: c.otherCerts,
+        }),
+        store: await storeFor(c.index),
+      })),
+    );
+  } catch (err) {
+    for (const s of stores.values())
+      void s.then(
+        (store) => store.close(),
+        () => {},
+      );
+    throw err;
+  }
+}
+
+const pairOf = (c: ResponderCa, i: number): SignerPair => ({
+  ca: c.caCert,
+  signer: c.signerCert,
+  caFile: c.caFile ?? `CA certificate ${i + 1}`,
+  signerFile: c.signerFile ?? c.caFile ?? `signer certificate ${i + 1}`,
+});
+
+/**
+ * What `ocspkit serve --workers` checks before it forks: everything {@link startResponder}
+ * would refuse, thrown as its OcspError.
+ */
+export async function checkResponder(config: ResponderConfig): Promise<void> {
+  for (const { store } of await openCas(config, () => {})) store.close();
+}
+
+/** Notes worth a warning at start-up: a signer that expires before the answers' nextUpdate. */
+export function responderWarnings(config: ResponderConfig, now = new Date()): string[] {
+  const next = config.nextUpdateSeconds ?? DEFAULT_NEXT_UPDATE_SECONDS;
+  return config.cas.flatMap((c, i) => {
+    const w = signerWarning(c.signerCert, pairOf(c, i).signerFile, next, now);
+    return w ? [w] : [];
+  });
 }

@@ -1,24 +1,41 @@
 // The responder without its transport: answers from the cache while they are fresh, signs a
-// new one otherwise, re-signs aging answers in the background, and forgets answers whose
-// index rows changed.
+// new one otherwise, re-signs aging answers in the background, forgets answers whose index
+// rows changed, and says when a signer has outlived its certificate.
 
 import { performance } from "node:perf_hooks";
 import { describe } from "../errors.js";
 import { OCSP_STATUS } from "../ocsp/status.js";
+import type { Certificate } from "../x509/cert.js";
+import { nameOneline } from "../x509/name-oneline.js";
 import { type Answer, Answerer, type AnswerPolicy, failure, type ServedCa } from "./answer.js";
 import { AnswerCache, type CachedAnswer, type CacheTiming, cachedAnswer } from "./cache.js";
 import { Metrics, type MetricsSnapshot } from "./metrics.js";
+import { validityProblem } from "./signer-check.js";
 
 const SWEEP_MS = 60_000;
+/** setTimeout's longest delay; a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface ServiceOptions {
+  /** Memory the answer cache may take, in bytes. */
+  readonly cacheBytes?: number;
+  /** Where a signer's expiry is reported. */
+  readonly log?: (message: string) => void;
+}
 
 export class OcspService {
   readonly metrics = new Metrics();
-  readonly cache = new AnswerCache();
+  readonly cache: AnswerCache;
   readonly #answerer: Answerer;
   readonly #timing: CacheTiming;
   readonly #sweeper: NodeJS.Timeout;
+  readonly #log: (message: string) => void;
+  readonly #expiryTimers: NodeJS.Timeout[] = [];
+  #lastProblem?: string;
 
-  constructor(cas: readonly ServedCa[], policy: AnswerPolicy) {
+  constructor(cas: readonly ServedCa[], policy: AnswerPolicy, o: ServiceOptions = {}) {
+    this.cache = new AnswerCache(o.cacheBytes);
+    this.#log = o.log ?? (() => {});
     this.#answerer = new Answerer(cas, policy);
     // OpenSSL stamps every answer with the current second; so does the openssl dialect.
     this.#timing = { mode: policy.dialect === "openssl" ? "same-second" : "half-life" };
@@ -32,6 +49,35 @@ export class OcspService {
       store.watch();
     }
     this.#sweeper = setInterval(() => this.cache.sweep(Date.now()), SWEEP_MS).unref();
+    for (const signer of new Set(cas.map((c) => c.signer.cert))) this.#watchExpiry(signer);
+  }
+
+  /** Why the responder cannot give acceptable answers now (the signer expired), if so. */
+  healthProblem(now = new Date()): string | undefined {
+    let problem: string | undefined;
+    for (const { signer } of this.cas) {
+      problem ??= validityProblem(signer.cert, `(${nameOneline(signer.cert.subject)})`, now);
+    }
+    if (problem && problem !== this.#lastProblem) {
+      this.#log(`${problem}: every answer signed from now on is rejected by clients`);
+    }
+    this.#lastProblem = problem;
+    return problem;
+  }
+
+  /** Logs the expiry when it happens, not only when /healthz is asked. */
+  #watchExpiry(signer: Certificate): void {
+    const wait = signer.notAfter.getTime() - Date.now();
+    if (wait < 0) return;
+    const timer = setTimeout(
+      () => {
+        this.#expiryTimers.splice(this.#expiryTimers.indexOf(timer), 1);
+        if (wait > MAX_TIMER_MS) this.#watchExpiry(signer);
+        else this.healthProblem();
+      },
+      Math.min(wait + 1000, MAX_TIMER_MS),
+    ).unref();
+    this.#expiryTimers.push(timer);
   }
 
   get cas(): readonly ServedCa[] {
@@ -82,17 +128,20 @@ export class OcspService {
         entries: store.size,
         reloads: store.reloads,
         reloadErrors: store.reloadErrors,
+        refusals: { ...store.refusals },
       };
     }
     return this.metrics.snapshot({
       cacheEntries: this.cache.size,
       cacheBytes: this.cache.bytes,
+      cacheEvictions: { ...this.cache.evictions },
       indexes,
     });
   }
 
   close(): void {
     clearInterval(this.#sweeper);
+    for (const t of this.#expiryTimers) clearTimeout(t);
     for (const { store } of this.cas) store.close();
   }
 }

@@ -1,7 +1,10 @@
 // The certificate status store: one index.txt, re-read when it changes. A file is only taken
-// once it has stood still for a poll interval and did not change while it was read, so a
-// half-written index is never served; one that fails to parse leaves the previous one in
-// service, as OpenSSL's responder does.
+// once it has stood still for a poll interval, did not change while it was read, and ends
+// with a whole line, so a half-written index is never served; one that fails to parse leaves
+// the previous one in service, as OpenSSL's responder does. A file that suddenly has no rows
+// at all is more likely a fault (a truncation, a full disk) than a CA that revoked nothing
+// and issued nothing: it is only taken once it has stayed so for a settle time. Every
+// refusal, and a file that cannot be read, is logged once and counted.
 
 import type { BigIntStats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
@@ -13,13 +16,23 @@ export interface StoreOptions {
   readonly pollMs?: number;
   /** Where reload notes and problems go. */
   readonly log?: (message: string) => void;
+  /** How long a file must stay without rows before it replaces one with rows (default 10 s). */
+  readonly emptySettleMs?: number;
 }
+
+export const DEFAULT_EMPTY_SETTLE_MS = 10_000;
 
 /** Keys (see serialKey) whose row was added, removed or changed by a reload. */
 export type ChangeListener = (changed: ReadonlySet<string>) => void;
 
-/** Files that end mid-line or are empty are most likely being written: give them this long. */
-const SUSPECT_SETTLE_MS = 1000;
+/**
+ * A file that cannot be read must stay so this long before it is reported: `openssl ca`
+ * renames index.txt away for a moment before it renames the new one in.
+ */
+const ACCESS_GRACE_MS = 1000;
+
+/** Why a check did not load the file; the keys of `refusals`. */
+type Refusal = "incomplete" | "emptied" | "missing" | "unreadable";
 
 export class IndexStore {
   readonly path: string;
@@ -31,8 +44,18 @@ export class IndexStore {
   readonly #listeners: ChangeListener[] = [];
   readonly #log: (message: string) => void;
   readonly #pollMs: number;
+  readonly #emptySettleMs: number;
+  /** The problem last logged (reason and file version), so that each is logged once. */
+  #noted?: string;
+  #accessSince?: number;
   reloads = 0;
   reloadErrors = 0;
+  readonly refusals: Record<Refusal, number> = {
+    incomplete: 0,
+    emptied: 0,
+    missing: 0,
+    unreadable: 0,
+  };
 
   private constructor(path: string, data: IndexData, signature: string, o: StoreOptions) {
     this.path = path;
@@ -40,6 +63,7 @@ export class IndexStore {
     this.#loaded = signature;
     this.#log = o.log ?? (() => {});
     this.#pollMs = o.pollMs ?? 250;
+    this.#emptySettleMs = o.emptySettleMs ?? DEFAULT_EMPTY_SETTLE_MS;
   }
 
   /** Reads the file now; throws an OcspError when OpenSSL would refuse it too. */
@@ -93,44 +117,95 @@ export class IndexStore {
 
   async #check(now: number): Promise<void> {
     let signature: string;
-    try {
-      signature = await signatureOf(this.path);
-    } catch {
-      // `openssl ca` renames index.txt away before renaming the new one in.
-      return;
-    }
-    if (signature === this.#loaded) {
-      this.#pending = undefined;
-      return;
-    }
-    if (this.#pending?.signature !== signature) {
-      this.#pending = { signature, since: now };
-      return;
-    }
     let text: string;
     try {
+      signature = await signatureOf(this.path);
+      if (signature === this.#loaded) {
+        this.#readable();
+        this.#pending = undefined;
+        this.#noted = undefined;
+        return;
+      }
+      if (this.#pending?.signature !== signature) {
+        this.#pending = { signature, since: now };
+        return;
+      }
       text = await readFile(this.path, "latin1");
       if ((await signatureOf(this.path)) !== signature) return;
-    } catch {
+    } catch (err) {
+      this.#accessProblem(err, now);
       return;
     }
-    const suspect = text.length === 0 || !text.endsWith("\n");
-    if (suspect && now - this.#pending.since < SUSPECT_SETTLE_MS) return;
-    this.#pending = undefined;
-    this.#loaded = signature;
+    this.#readable();
+    if (text.length && !text.endsWith("\n")) {
+      this.#refuse(
+        "incomplete",
+        signature,
+        `${this.path} ends in the middle of a line; still answering from the last good index until the line is whole`,
+      );
+      return;
+    }
     let data: IndexData;
     try {
       data = await parse(this.path, text);
     } catch (err) {
+      this.#pending = undefined;
+      this.#loaded = signature;
       this.reloadErrors++;
       this.#log(`error reloading updated index: ${this.path}: ${describe(err)}`);
       return;
     }
+    if (!data.entries.size && this.#data.entries.size) {
+      if (now - this.#pending.since < this.#emptySettleMs) {
+        this.#refuse(
+          "emptied",
+          signature,
+          `${this.path} has no rows where the last good one had ${this.#data.entries.size}; still answering from that one unless it stays empty for ${this.#emptySettleMs / 1000} s`,
+        );
+        return;
+      }
+      this.#log(
+        `${this.path} has stayed without rows for ${this.#emptySettleMs / 1000} s: loaded; every certificate now reads unknown`,
+      );
+    }
+    this.#pending = undefined;
+    this.#loaded = signature;
+    this.#noted = undefined;
     const changed = diff(this.#data, data);
     this.#data = data;
     this.reloads++;
     this.#report(data);
     if (changed.size) for (const l of this.#listeners) l(changed);
+  }
+
+  /** Logs and counts a refused reload, once per file version and reason. */
+  #refuse(reason: Refusal, version: string, message: string): void {
+    const note = `${reason}|${version}`;
+    if (this.#noted === note) return;
+    this.#noted = note;
+    this.refusals[reason]++;
+    this.#log(message);
+  }
+
+  #accessProblem(err: unknown, now: number): void {
+    this.#accessSince ??= now;
+    if (now - this.#accessSince < ACCESS_GRACE_MS) return;
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "missing" : "unreadable";
+    this.#refuse(
+      reason,
+      code ?? "",
+      `cannot read ${this.path} (${describe(err)}); still answering from the last good index`,
+    );
+  }
+
+  /** The file can be read again: a later access problem is news. */
+  #readable(): void {
+    this.#accessSince = undefined;
+    if (this.#noted?.startsWith("missing") || this.#noted?.startsWith("unreadable")) {
+      this.#log(`${this.path} is readable again`);
+      this.#noted = undefined;
+    }
   }
 
   #report(data: IndexData): void {

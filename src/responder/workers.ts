@@ -1,7 +1,10 @@
 // Several responder processes on one port (node:cluster), for `serve --workers N` and
 // `ocsp -multi N`. Each worker runs the whole command again and answers on its own; the primary
 // only starts them, restarts one that dies (as OpenSSL's -multi does), adds up their /metrics,
-// and shuts them down gracefully on SIGTERM.
+// and shuts them down gracefully on SIGTERM. The workers accept connections themselves from
+// the shared listening socket (SCHED_NONE): a connection the primary handed to a worker that
+// was then killed would be held open by the primary and hang its client. A worker that cannot
+// start says why to the primary, which stops them all and fails with that first message.
 
 import cluster, { type Worker } from "node:cluster";
 import { once } from "node:events";
@@ -9,6 +12,7 @@ import { type MetricsSnapshot, mergeSnapshots } from "./metrics.js";
 
 type Message =
   | { type: "listening"; url: string; port: number }
+  | { type: "failed"; message: string }
   | { type: "metrics?"; id: number }
   | { type: "snapshot?"; id: number }
   | { type: "snapshot"; id: number; snapshot: MetricsSnapshot }
@@ -29,6 +33,8 @@ export function stopSignal(): Promise<void> {
 const GATHER_MS = 1000;
 /** A worker that dies is replaced after this pause, so that a crash loop cannot spin. */
 const RESPAWN_MS = 1000;
+/** Past the server's 10 s grace for requests in progress, a worker is made to stop. */
+const STOP_DEADLINE_MS = 15_000;
 
 export interface Workers {
   readonly url: string;
@@ -41,6 +47,7 @@ export interface Workers {
  * `log` receives notes about workers that die.
  */
 export async function startWorkers(n: number, log: (message: string) => void): Promise<Workers> {
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let started = false;
   let stopping = false;
   const live = new Set<Worker>();
@@ -79,7 +86,10 @@ export async function startWorkers(n: number, log: (message: string) => void): P
     return new Promise((resolve, reject) => {
       w.on("message", (m: Message) => {
         if (m.type === "listening") resolve(m);
-        else if (m.type === "metrics?") gather(w, m.id);
+        else if (m.type === "failed") {
+          if (started) log(`worker ${w.process.pid} could not start: ${m.message}`);
+          reject(new Error(m.message));
+        } else if (m.type === "metrics?") gather(w, m.id);
         else if (m.type === "snapshot") gathering.get(m.id)?.(m.snapshot);
       });
       w.once("exit", (code) => reject(new Error(`a worker failed to start (exit ${code})`)));
@@ -91,7 +101,7 @@ export async function startWorkers(n: number, log: (message: string) => void): P
     [first] = (await Promise.all(Array.from({ length: n }, fork))) as [typeof first];
   } catch (err) {
     stopping = true;
-    for (const w of live) w.kill();
+    for (const w of live) w.process.kill("SIGKILL");
     throw err;
   }
   started = true;
@@ -102,7 +112,12 @@ export async function startWorkers(n: number, log: (message: string) => void): P
       stopping = true;
       const exits = [...live].map((w) => once(w, "exit"));
       for (const w of live) send(w, { type: "shutdown" });
+      // A worker still starting does not listen for "shutdown"; one stuck must not hold us.
+      const deadline = setTimeout(() => {
+        for (const w of live) w.process.kill("SIGKILL");
+      }, STOP_DEADLINE_MS).unref();
       await Promise.all(exits);
+      clearTimeout(deadline);
     },
   };
 }
@@ -123,6 +138,7 @@ export function serveAsWorker(
   const stop = () => {
     if (closing) return;
     closing = true;
+    setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
     void running.close().finally(() => process.exit(0));
   };
   process.on("message", (m: Message) => {
@@ -135,6 +151,15 @@ export function serveAsWorker(
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   process.send?.({ type: "listening", url: running.url, port: running.port });
+}
+
+/** In a worker that could not start: tells the primary why, and ends. */
+export function failAsWorker(message: string): Promise<never> {
+  return new Promise(() => {
+    process.exitCode = 1;
+    if (process.send) process.send({ type: "failed", message }, () => process.exit(1));
+    else process.exit(1);
+  });
 }
 
 const pending = new Map<number, (s: MetricsSnapshot) => void>();
