@@ -118,7 +118,11 @@ function program(io: Io): Command {
     .option("--index <file>", "OpenSSL index.txt holding the CA's certificate statuses", collect)
     .option("--signer <file>", "responder certificate that signs the answers", collect)
     .option("--key <file>", "private key of the signer (PEM or DER)", collect)
-    .option("--key-pass <source>", "pass phrase of --key: pass:TEXT, env:VAR, file:PATH", collect)
+    .option(
+      "--key-pass <source>",
+      "pass phrase of --key: pass:TEXT, env:VAR, file:PATH, fd:N (asked for at a terminal)",
+      collect,
+    )
     .option("--other <file>", "more certificates to send along with the signer's", collect)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <n>", "port to listen on; 0 picks a free one", integer(0, 65535), 8080)
