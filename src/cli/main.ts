@@ -40,13 +40,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.out(usage());
         return 0;
       }
-      if (rest[0] === "completion") return completion(["--help"], io);
+      // Asked for, the help is the output (`ocsp -help` writes to stderr, as OpenSSL does).
+      const toOut: Io = { out: io.out, err: io.out, terminal: io.terminal };
+      if (rest[0] === "completion") return completion(["--help"], toOut);
       const which = COMMANDS.get(rest[0]!);
       if (!which) return unknown(rest[0]!, io);
-      return (await which.load())(["--help"], io);
+      return (await which.load())(["--help"], toOut);
     }
     case "version":
     case "-V":
+    case "-v":
     case "--version":
       io.out(`${VERSION}\n`);
       return 0;
