@@ -11,9 +11,11 @@
 //   BENCH_CONNECTIONS=32  wrk connections
 //   BENCH_CERTS=1000      certificates in the client batch
 //   BENCH_PER_CALL=500    -cert per `openssl ocsp` call in the batch
-//   BENCH_RUNS=3          batch runs; BENCH_STARTUP_RUNS=30 start-up runs
+//   BENCH_RUNS=5          batch runs; BENCH_STARTUP_RUNS=30 start-up runs
+//   BENCH_LEAF_KEY=rsa    the batch leaves' key: rsa (RSA-2048) or ec (P-256)
 //   BENCH_PIN=1           pin responders to CPU 0 and wrk to CPU 1 (0: let the kernel place them)
-//   BENCH_ONLY=responder,batch,verify,startup   run only these sections
+//   BENCH_STORE_ROWS=1000000  synthetic rows in the status-store section
+//   BENCH_ONLY=responder,batch,verify,startup,store   run only these sections
 //   BENCH_TIMEOUT=900     seconds before everything is stopped
 import {
   copyFileSync,
@@ -44,6 +46,7 @@ import {
 import { responderSection } from "./responder.js";
 import { cli } from "./servers.js";
 import { startupSection } from "./startup.js";
+import { storeSection } from "./store.js";
 import { findTools } from "./tools.js";
 import { verifySection } from "./verify.js";
 
@@ -55,7 +58,7 @@ function setting(name: string, fallback: number): number {
   return n;
 }
 
-const SECTIONS = ["responder", "batch", "verify", "startup"] as const;
+const SECTIONS = ["responder", "batch", "verify", "startup", "store"] as const;
 
 async function firstLine(argv: string[]): Promise<string> {
   try {
@@ -112,8 +115,9 @@ async function main(): Promise<void> {
     connections: Math.max(1, setting("BENCH_CONNECTIONS", 32)),
     certs: Math.max(1, setting("BENCH_CERTS", 1000)),
     perCall: Math.max(1, setting("BENCH_PER_CALL", 500)),
-    runs: Math.max(1, setting("BENCH_RUNS", 3)),
+    runs: Math.max(1, setting("BENCH_RUNS", 5)),
     startupRuns: Math.max(1, setting("BENCH_STARTUP_RUNS", 30)),
+    storeRows: Math.max(1, setting("BENCH_STORE_ROWS", 1_000_000)),
     pin: setting("BENCH_PIN", 1) !== 0,
     timeout: setting("BENCH_TIMEOUT", 900),
   };
@@ -149,7 +153,10 @@ async function main(): Promise<void> {
   );
 
   const t0 = Date.now();
-  const bench = await makeBenchPki(dir, cfg.certs);
+  const leafKey = process.env["BENCH_LEAF_KEY"] || "rsa";
+  if (leafKey !== "rsa" && leafKey !== "ec")
+    throw new Error(`BENCH_LEAF_KEY=${leafKey}: rsa or ec`);
+  const bench = await makeBenchPki(dir, cfg.certs, leafKey);
   process.stderr.write(`bench: PKI with ${cfg.certs} leaves in ${Date.now() - t0} ms\n`);
 
   const pinned = isPinned();
@@ -179,6 +186,17 @@ async function main(): Promise<void> {
     verify: () =>
       verifySection({ dir, bench, responses: 32, seconds: cfg.seconds / 2, rounds: cfg.rounds }),
     startup: () => startupSection({ dir, bench, runs: cfg.startupRuns }),
+    store: () =>
+      storeSection({
+        dir,
+        pki: bench.pki,
+        rows: cfg.storeRows,
+        seconds: cfg.seconds,
+        rounds: cfg.rounds,
+        connections: cfg.connections,
+        serverCpu: pinned ? 0 : undefined,
+        clientCpu: pinned ? 1 : undefined,
+      }),
   };
   const results: Record<string, SectionResult> = {};
   const targets: Target[] = [];

@@ -6,6 +6,7 @@ import { type CertId, sameCertId } from "../src/ocsp/certid.js";
 import { parseResponse } from "../src/ocsp/response.js";
 import { sendOcspRequest } from "../src/transport/http.js";
 import { getFreePort, type Pki, REPO_ROOT, responderArgs } from "../test/support/pki.js";
+import { signerArgs } from "../test/support/store.js";
 import { startService } from "./proc.js";
 
 export interface Running {
@@ -37,21 +38,20 @@ async function listening(argv: string[], ready: RegExp, cpu?: number): Promise<R
   }
 }
 
-/** `ocspkit serve` for the test CA, with the delegated EC signer. */
-export function startOcspkit(pki: Pki, workers: number, cpu?: number): Promise<Running> {
+/** `ocspkit serve` for the test CA, with the delegated EC signer, from `store` (its index). */
+export function startOcspkit(
+  pki: Pki,
+  workers: number,
+  cpu?: number,
+  store: readonly string[] = ["--index", pki.index],
+): Promise<Running> {
   return listening(
     [
       NODE,
       cli.bin,
       "serve",
-      "--index",
-      pki.index,
-      "--ca",
-      pki.intermediate.cert,
-      "--signer",
-      pki.ocspSigner.cert,
-      "--key",
-      pki.ocspSigner.key,
+      ...store,
+      ...signerArgs(pki),
       "--host",
       "127.0.0.1",
       "--port",

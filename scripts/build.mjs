@@ -27,6 +27,9 @@ const common = {
   // A dynamic import stays a require of a separate bundle, made only when it runs.
   supported: { "dynamic-import": false },
   define: { __OCSPKIT_VERSION__: JSON.stringify(version) },
+  // The database drivers are runtime dependencies (better-sqlite3 is a native addon), required
+  // only by the commands given --db.
+  external: ["better-sqlite3", "pg"],
 };
 
 /** Every module reached by a dynamic import becomes `./<name>.cjs` beside the importer. */

@@ -89,13 +89,14 @@ export interface BatchQueryOptions extends Omit<QueryOptions, "cert" | "url"> {
 export async function queryOcspBatch(o: BatchQueryOptions): Promise<QueryResult[]> {
   const digest = pickDigest(o.digest);
   const ids = o.certs.map((cert) => certIdFor(o.issuer, cert, digest));
-  const about = (i: number) => ({
-    serial: o.certs[i]!.serialHex,
-    certId: ids[i]!,
-    responder: o.url,
-  });
+  // Plain object literals: a batch makes one result a certificate.
   const each = (r: Omit<QueryResult, "serial" | "certId" | "responder">): QueryResult[] =>
-    ids.map((_, i) => ({ ...about(i), ...r }));
+    ids.map((certId, i) => ({
+      serial: o.certs[i]!.serialHex,
+      certId,
+      responder: o.url,
+      ...r,
+    }));
   const method = o.method ?? "POST";
   const request = buildRequest(ids, { nonce: o.nonce ?? method === "POST" });
   let response: OcspResponse;
@@ -134,7 +135,9 @@ export async function queryOcspBatch(o: BatchQueryOptions): Promise<QueryResult[
     });
   }
   return verdict.answers.map((a, i) => ({
-    ...about(i),
+    serial: o.certs[i]!.serialHex,
+    certId: ids[i]!,
+    responder: o.url,
     status: a.status,
     revocationTime: a.revocationTime,
     revocationReason: a.revocationReason === undefined ? undefined : reasonName(a.revocationReason),

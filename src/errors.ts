@@ -14,7 +14,8 @@ export type ErrorCode =
   | "ERR_NO_RESPONDER"
   | "ERR_NO_CRL"
   | "ERR_STALE"
-  | "ERR_TRANSPORT";
+  | "ERR_TRANSPORT"
+  | "ERR_STORE";
 
 export class OcspError extends Error {
   constructor(

@@ -34,6 +34,13 @@ export {
   opensslAnswer,
   opensslRequest,
 } from "./openssl-query.js";
+export type { CheckResult as ProbeCheckResult, CheckStatus, Profile } from "./probe/checks.js";
+export {
+  type ProbeOptions,
+  type ProbeReport,
+  probeExitCode,
+  probeResponder,
+} from "./probe/probe.js";
 export {
   type ResponderConfig,
   startResponder,

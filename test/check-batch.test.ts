@@ -1,12 +1,12 @@
 /**
  * `check` on batches: many CertIDs to a request for one responder and CA, kept-alive
  * connections, and the fall-back to one certificate a request when a responder will not answer
- * lists. The leaves are minted in-process (bench/pki.ts: every tenth revoked), so a hundred of
- * them cost well under a second.
+ * lists. The leaves are the bench's (bench/pki.ts: one `openssl ca` run issues them all, every
+ * tenth revoked), so a hundred of them cost about a second.
  */
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,13 +14,12 @@ import { after, before, describe, test } from "node:test";
 import { type BenchPki, makeBenchPki } from "../bench/pki.ts";
 import { loadInputs } from "../src/check/inputs.ts";
 import { checkCertificates } from "../src/check/run.ts";
-import { checkCommand } from "../src/cli/check.ts";
-import { captureIo } from "../src/cli/command.ts";
 import { encodeRequest, type OcspRequest, parseRequest } from "../src/ocsp/request.ts";
 import { requestFromPath, startResponder } from "../src/responder/server.ts";
 import { sendOcspRequest } from "../src/transport/http.ts";
 import { loadCertificate } from "../src/x509/load.ts";
 import { openTrustStore } from "../src/x509/store.ts";
+import { runBuiltCli } from "./support/cli.ts";
 import { signedResponse } from "./support/forge.ts";
 import { ocspErrorResponse, type Responder, startOpensslResponder } from "./support/pki.ts";
 
@@ -29,17 +28,19 @@ const LEAVES = 120;
 type Answer = (request: OcspRequest, der: Buffer) => Promise<Uint8Array>;
 
 /**
- * A keep-alive loopback responder that hands every request to `answer`, and records how many
- * CertIDs each request held and how many connections were opened.
+ * A keep-alive loopback responder that hands every request to `answer`, and records each
+ * request's bytes, how many CertIDs each held and how many connections were opened.
  */
 async function startFront(answer: Answer) {
   const lists: number[] = [];
+  const bodies: string[] = [];
   let connections = 0;
   const server = createServer((req, res) => {
     void (async () => {
       const der = req.method === "GET" ? requestFromPath(req.url ?? "/")! : await body(req);
       const request = parseRequest(der);
       lists.push(request.requests.length);
+      bodies.push(der.toString("hex"));
       const out = await answer(request, der);
       res.writeHead(200, {
         "Content-Type": "application/ocsp-response",
@@ -53,6 +54,7 @@ async function startFront(answer: Answer) {
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
     lists,
+    bodies,
     connections: () => connections,
     stop: () =>
       new Promise<void>((r) => {
@@ -110,10 +112,9 @@ describe("check in batches", () => {
   });
 
   async function check(...args: string[]) {
-    const c = captureIo();
-    const code = await checkCommand([...common, ...args], c.io);
-    assert.equal(c.err(), "");
-    const results = JSON.parse(c.out()).results as Record<string, unknown>[];
+    const { code, stdout, stderr } = await runBuiltCli("check", [...common, ...args]);
+    assert.equal(stderr, "");
+    const results = JSON.parse(stdout).results as Record<string, unknown>[];
     return { code, results, statuses: results.map((r) => r.status) };
   }
 
@@ -212,11 +213,10 @@ describe("check in batches", () => {
 
   test("a --url that does not parse is a usage error (64) naming the option", async () => {
     for (const bad of ["http://[::1", "ftp://example/", "notaurl"]) {
-      const c = captureIo();
-      const code = await checkCommand([...common, "--url", bad, ...files.slice(0, 2)], c.io);
-      assert.equal(code, 64);
-      assert.match(c.err(), /--url/);
-      assert.equal(c.out(), "");
+      const c = await runBuiltCli("check", [...common, "--url", bad, ...files.slice(0, 2)]);
+      assert.equal(c.code, 64);
+      assert.match(c.stderr, /--url/);
+      assert.equal(c.stdout, "");
     }
   });
 
@@ -237,6 +237,50 @@ describe("check in batches", () => {
       }
     } finally {
       await busy.stop();
+    }
+  });
+
+  test("a leaf its issuer did not sign is an error beside the same leaf intact; the others are asked", async () => {
+    // The last bytes of the file's DER are the signature's: one flipped, nothing else changed.
+    const dir = mkdtempSync(join(tmpdir(), "ocspkit-batch-bad-"));
+    const der = Buffer.from(loadCertificate(files[0]!, "leaf").der);
+    der[der.length - 1]! ^= 0x01;
+    const forged = join(dir, "forged.pem");
+    writeFileSync(
+      forged,
+      `-----BEGIN CERTIFICATE-----\n${der.toString("base64")}\n-----END CERTIFICATE-----\n`,
+    );
+    const front = await startFront(async (_request, body) => sendOcspRequest(ocspkit.url, body));
+    try {
+      const some = [files[0]!, forged, ...files.slice(1, 6), forged];
+      const r = await check("--url", front.url, ...some);
+      assert.deepEqual(r.statuses, [want[0], "error", ...want.slice(1, 6), "error"]);
+      for (const i of [1, 7]) {
+        assert.match(String(r.results[i]!.error), /did not issue this certificate/);
+        assert.equal(
+          r.results[i]!.serial,
+          r.results[0]!.serial,
+          "the same serial as the intact leaf",
+        );
+      }
+      assert.deepEqual(front.lists, [6], "the forged copy is never asked about");
+    } finally {
+      await front.stop();
+    }
+  });
+
+  test("the same inputs make the same requests (a responder's cache can answer them)", async () => {
+    const front = await startFront(async (_request, body) => sendOcspRequest(ocspkit.url, body));
+    try {
+      const first = await check("--url", front.url, ...files);
+      const once = [...front.bodies];
+      const second = await check("--url", front.url, ...files);
+      assert.deepEqual(second.statuses, first.statuses);
+      assert.deepEqual(first.statuses, want);
+      assert.equal(once.length, 2, "two lists of 61");
+      assert.deepEqual(front.bodies.slice(2).sort(), once.sort());
+    } finally {
+      await front.stop();
     }
   });
 });

@@ -10,11 +10,11 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } 
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { checkCommand } from "../src/cli/check.ts";
-import { captureIo } from "../src/cli/command.ts";
+import { exitCode } from "../src/check/report.ts";
 import { certIdFor } from "../src/ocsp/certid.ts";
 import { SHA1 } from "../src/ocsp/digests.ts";
 import { loadCertificate } from "../src/x509/load.ts";
+import { runBuiltCli } from "./support/cli.ts";
 import { signedResponse } from "./support/forge.ts";
 import {
   argv,
@@ -29,11 +29,10 @@ import {
   startOpensslResponder,
 } from "./support/pki.ts";
 
-/** Runs `check` in-process (fast), capturing what it prints. */
+/** Runs the built `check` in-process (fast, test/support/cli.ts), capturing what it prints. */
 async function check(...args: string[]) {
-  const c = captureIo();
-  const code = await checkCommand(args, c.io);
-  return { code, out: c.out(), err: c.err() };
+  const r = await runBuiltCli("check", args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 async function checkJson(...args: string[]) {
@@ -219,6 +218,33 @@ async function makeEnv(): Promise<Env> {
   return { ...base, leaf, crls };
 }
 
+describe("exit codes: 1 any revoked · 3 any error · 2 any unknown · 0 all good", () => {
+  type Status = "good" | "revoked" | "unknown" | "error";
+  const rule = (s: readonly Status[]) =>
+    s.includes("revoked")
+      ? 1
+      : s.includes("error") || s.length === 0
+        ? 3
+        : s.includes("unknown")
+          ? 2
+          : 0;
+  test("every mix of statuses, in every order", () => {
+    const all: Status[] = ["good", "revoked", "unknown", "error"];
+    // Every sequence of up to three statuses: each mix, each order, repeats included.
+    let mixes: Status[][] = [[]];
+    for (let n = 0; n < 3; n++)
+      mixes = [
+        ...mixes,
+        ...mixes.filter((m) => m.length === n).flatMap((m) => all.map((s) => [...m, s])),
+      ];
+    for (const m of mixes) {
+      assert.equal(exitCode(m.map((status) => ({ status }))), rule(m), m.join(",") || "(none)");
+    }
+    assert.equal(exitCode([{ status: "unknown" }, { status: "error" }]), 3);
+    assert.equal(exitCode([{ status: "error" }, { status: "unknown" }]), 3);
+  });
+});
+
 describe("check", () => {
   let env: Env;
   before(async () => {
@@ -277,6 +303,23 @@ describe("check", () => {
     // Its signer chains to no CA of this certificate: unprovable either way.
     assert.ok(["ERR_CHAIN", "ERR_SIGNER_UNAUTHORIZED"].includes(String(r.results[0]!.errorCode)));
     assert.ok(String(r.results[0]!.error).length > 10);
+  });
+
+  test("one unknown and one error: exit 3, in either order (an error outranks an unknown)", async () => {
+    const { leaf, pki } = env;
+    for (const files of [
+      [leaf.unknown!, leaf.foreign!],
+      [leaf.foreign!, leaf.unknown!],
+      [leaf.unknown!, pki.missing],
+    ]) {
+      const r = await checkJson("--ca-file", pki.caFiles.root, ...files);
+      assert.deepEqual(
+        r.results.map((x) => x.status).sort(),
+        ["error", "unknown"],
+        JSON.stringify(r.results),
+      );
+      assert.equal(r.code, 3, files.join(" "));
+    }
   });
 
   test("the issuer from a PKCS#7 caIssuers file, from a redirect, from the same file, from --issuer", async () => {

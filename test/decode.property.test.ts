@@ -31,6 +31,7 @@ import {
   RelativeDistinguishedName,
 } from "@peculiar/asn1-x509";
 import fc from "fast-check";
+import "./support/seed.js";
 import { parseRequest } from "../src/ocsp/request.js";
 import { parseResponse } from "../src/ocsp/response.js";
 

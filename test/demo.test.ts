@@ -8,8 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { checkCommand } from "../src/cli/check.ts";
-import { captureIo } from "../src/cli/command.ts";
+import { runBuiltCli } from "./support/cli.ts";
 import { argv, ocspkitCommand, openssl, runCommand } from "./support/pki.ts";
 
 const [cmd, ...pre] = ocspkitCommand();
@@ -18,12 +17,11 @@ const tmp = mkdtempSync(join(tmpdir(), "ocspkit-demo-test-"));
 describe("demo", () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  test("makes a PKI, checks its leaves, shows the openssl-syntax commands, in seconds", async () => {
+  test("makes a PKI, checks its leaves, shows the openssl-syntax commands", async () => {
     const dir = join(tmp, "run");
-    const t0 = Date.now();
-    const r = await runCommand(cmd!, [...pre, "demo", "--dir", dir]);
+    // A busy machine is slow, not wrong: the limit only guards against a hang.
+    const r = await runCommand(cmd!, [...pre, "demo", "--dir", dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.ok(Date.now() - t0 < 10_000);
     assert.match(r.stdout, new RegExp(`PKI in ${dir}`));
     assert.match(r.stdout, /leaf-good\.pem\s+1001\s+good\s/);
     assert.match(r.stdout, /leaf-revoked\.pem\s+1002\s+revoked\s+keyCompromise/);
@@ -70,7 +68,7 @@ describe("demo", () => {
     const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ready line: ${out}`)), 15_000);
+        const timer = setTimeout(() => reject(new Error(`no ready line: ${out}`)), 60_000);
         child.stdout.on("data", () => {
           if (out.includes("Ctrl-C")) {
             clearTimeout(timer);
@@ -78,13 +76,14 @@ describe("demo", () => {
           }
         });
       });
-      const c = captureIo();
-      const code = await checkCommand(
-        ["--json", "--ca-file", join(dir, "root.pem"), join(dir, "leaf-revoked.pem")],
-        c.io,
-      );
-      assert.equal(code, 1);
-      assert.equal(JSON.parse(c.out()).results[0].status, "revoked");
+      const c = await runBuiltCli("check", [
+        "--json",
+        "--ca-file",
+        join(dir, "root.pem"),
+        join(dir, "leaf-revoked.pem"),
+      ]);
+      assert.equal(c.code, 1);
+      assert.equal(JSON.parse(c.stdout).results[0].status, "revoked");
     } finally {
       child.kill("SIGINT");
     }

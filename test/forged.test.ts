@@ -10,20 +10,22 @@
  *   node --import tsx --test test/forged.test.ts     (after `npm run build`)
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { queryOcsp } from "../src/client.js";
 import { encodeTlv, TAG } from "../src/der/der.js";
 import { OcspError } from "../src/errors.js";
 import { type CertId, certIdFor } from "../src/ocsp/certid.js";
 import { SHA1 } from "../src/ocsp/digests.js";
-import { nonceExtension } from "../src/ocsp/request.js";
+import { encodeRequest, nonceExtension } from "../src/ocsp/request.js";
 import { parseResponse } from "../src/ocsp/response.js";
 import { TrustStore } from "../src/verify/chain.js";
 import { type ResponseCheck, verifyResponse } from "../src/verify/response.js";
 import { Certificate, type Extension } from "../src/x509/cert.js";
 import { loadCertificate } from "../src/x509/load.js";
+import { runOcspkit } from "./support/cli.js";
 import {
   type ExtraSigners,
   encodeBasic,
@@ -45,13 +47,14 @@ import {
   makePki,
   makeResponseFile,
   ocspErrorResponse,
-  ocspkitCommand,
   openssl,
   type Pki,
   type RunResult,
   runCommand,
+  startFixedResponder,
   stripErrorStack,
 } from "./support/pki.js";
+import { withinOneSecond } from "./support/wait.js";
 
 let pki: Pki;
 let extra: ExtraSigners;
@@ -83,6 +86,24 @@ before(async () => {
 after(() => pki?.cleanup());
 
 const HOUR = 3_600_000;
+
+/** `n` bytes that look random and are the same on every run: a failure can be replayed. */
+function fixedBytes(seed: string, n: number): Uint8Array {
+  const out = Buffer.alloc(n);
+  for (let i = 0; i * 32 < n; i++) {
+    createHash("sha256")
+      .update(`${seed}/${i}`)
+      .digest()
+      .copy(out, i * 32);
+  }
+  return new Uint8Array(out);
+}
+
+/**
+ * Cases of a block run at once: each mostly waits for an openssl process. (Every case writes
+ * its own files; `now` is fixed for the run.)
+ */
+const CASES_AT_ONCE = 4;
 const at = (ms: number) => new Date(+now + ms);
 
 interface Forgery {
@@ -164,14 +185,26 @@ function show(tool: string, args: string[], r: RunResult): string {
 
 /** Runs both tools on `der` and holds ocspkit to openssl's verdict and output. */
 async function same(der: Uint8Array, args: string[], expect: Expect): Promise<RunResult> {
+  const full = ["ocsp", "-respin", respFile(der), ...args];
+  const [o, k] = await bothTools(full);
+  return compare(full, o, k, expect);
+}
+
+/** `der` in a file of its own, named relative to the PKI dir (the tools' cwd). */
+function respFile(der: Uint8Array): string {
   const file = join(pki.dir, `forged-${++seqNo}.der`);
   writeFileSync(file, der);
-  const full = ["ocsp", "-respin", rel(file), ...args];
-  const [cmd, ...pre] = ocspkitCommand();
-  const [o, k] = await Promise.all([
+  return rel(file);
+}
+
+function bothTools(full: string[]): Promise<[RunResult, RunResult]> {
+  return Promise.all([
     runCommand("openssl", full, { cwd: pki.dir }),
-    runCommand(cmd!, [...pre, ...full], { cwd: pki.dir }),
+    runOcspkit("ocsp", full.slice(1), { cwd: pki.dir }),
   ]);
+}
+
+function compare(full: string[], o: RunResult, k: RunResult, expect: Expect): RunResult {
   const ctx = `${show("openssl", full, o)}\n${show("ocspkit", full, k)}`;
   assert.equal(o.code, expect.code, `openssl's exit code (the oracle)\n${ctx}`);
   assert.deepEqual(verifyLines(o.stderr), expect.verify, `openssl's verify lines\n${ctx}`);
@@ -224,7 +257,9 @@ function lib(der: Uint8Array, expected: "ok" | ResponseCheck["name"], o: LibOpti
 
 // ---------------------------------------------------------------------------
 
-describe("honest answers verify, for every signature algorithm", () => {
+describe("honest answers verify, for every signature algorithm", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   test("delegated ECDSA P-256 signer (forged here, honestly)", async () => {
     const der = forge();
     await same(der, STANDARD(), { code: 0, verify: OK, stdout: [": good\n"] });
@@ -291,7 +326,9 @@ describe("honest answers verify, for every signature algorithm", () => {
   });
 });
 
-describe("the signer must be authorised (RFC 6960 §4.2.2.2)", () => {
+describe("the signer must be authorised (RFC 6960 §4.2.2.2)", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   test("delegated signer without id-kp-OCSPSigning (OpenSSL's responder, -rsigner bad-signer)", async () => {
     const der = await fromOpenssl({ rsigner: pki.badSigner.cert, rkey: pki.badSigner.key });
     await same(der, STANDARD(), { code: 1, verify: FAIL, stdout: [": good\n"] });
@@ -367,7 +404,9 @@ describe("the signer must be authorised (RFC 6960 §4.2.2.2)", () => {
   });
 });
 
-describe("the signature covers exactly the signed bytes, with the algorithm named", () => {
+describe("the signature covers exactly the signed bytes, with the algorithm named", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   test("-badsig (OpenSSL's responder corrupts its own signature)", async () => {
     const der = await fromOpenssl({ extraArgs: ["-badsig"] });
     await same(der, STANDARD(), { code: 1, verify: FAIL });
@@ -444,7 +483,7 @@ describe("the signature covers exactly the signed bytes, with the algorithm name
   }
 });
 
-describe("statuses are only taken for what was asked", () => {
+describe("statuses are only taken for what was asked", { concurrency: CASES_AT_ONCE }, () => {
   test("a status for a different certificate", async () => {
     const der = forge({
       responses: [
@@ -491,10 +530,10 @@ describe("statuses are only taken for what was asked", () => {
   });
 });
 
-describe("nonces", () => {
+describe("nonces", { concurrency: CASES_AT_ONCE }, () => {
   const sent = () => nonceExtension(new Uint8Array(16).fill(1));
   test("a replayed answer: its nonce is not the request's", async () => {
-    const der = forge({ extensions: [nonceExtension(randomBytes(16))] });
+    const der = forge({ extensions: [nonceExtension(fixedBytes("replayed nonce", 16))] });
     // With -cert and no -no_nonce both tools put a fresh nonce in the request.
     await same(der, [...ASK(), ...CHAIN()], { code: 1, verify: ["Nonce Verify error"] });
     lib(der, "nonce", { requestExtensions: [sent()] });
@@ -511,9 +550,83 @@ describe("nonces", () => {
   test("the nonce echoed", () => {
     lib(forge({ extensions: [sent()] }), "ok", { requestExtensions: [sent()], requireNonce: true });
   });
+
+  // A request with a known nonce (-reqin) against answers whose nonce is nearly the same: the
+  // comparison must be of every byte of the extension's value, as OCSP_check_nonce's is.
+  const asked = fixedBytes("asked nonce", 16);
+  const lastByteFlipped = Uint8Array.from(asked, (b, i) => (i === 15 ? b ^ 1 : b));
+  const near: Array<[string, Extension]> = [
+    ["its last byte differs", nonceExtension(lastByteFlipped)],
+    ["one byte short", nonceExtension(asked.subarray(0, 15))],
+    ["one byte more", nonceExtension(Uint8Array.from([...asked, 0]))],
+    // the same 16 bytes, not wrapped in an OCTET STRING as the request's are
+    ["the same bytes, unwrapped", { oid: sent().oid, critical: false, value: asked }],
+  ];
+  const requestFile = () => {
+    const file = join(pki.dir, `request-${++seqNo}.der`);
+    const extensions = [nonceExtension(asked)];
+    writeFileSync(
+      file,
+      encodeRequest({ requests: [{ certId: idGood, extensions: [] }], extensions }),
+    );
+    return rel(file);
+  };
+  for (const [name, got] of near) {
+    test(`a nonce that is nearly the request's: ${name}`, async () => {
+      const der = forge({ extensions: [got] });
+      await same(der, [...argv`-reqin ${requestFile()}`, ...CHAIN()], {
+        code: 1,
+        verify: ["Nonce Verify error"],
+      });
+      lib(der, "nonce", { requestExtensions: [nonceExtension(asked)] });
+      lib(der, "nonce", { requestExtensions: [nonceExtension(asked)], requireNonce: true });
+    });
+  }
+  test("the request's nonce echoed byte for byte (-reqin): verify OK", async () => {
+    const der = forge({ extensions: [nonceExtension(asked)] });
+    await same(der, [...argv`-reqin ${requestFile()}`, ...CHAIN()], { code: 0, verify: OK });
+  });
+  test("a nonce in the answer when none was asked: fine, as OpenSSL has it", async () => {
+    const der = forge({ extensions: [nonceExtension(asked)] });
+    await same(der, STANDARD(), { code: 0, verify: OK, stdout: [": good\n"] });
+    lib(der, "ok", { requestExtensions: [] });
+  });
+  test("a responder replaying one answer: the CLI and queryOcsp refuse it", async () => {
+    const r = await startFixedResponder(Buffer.from(forge({ extensions: [sent()] })));
+    try {
+      // Both tools send a fresh nonce of their own, so the replayed one cannot match.
+      const [o, k] = await Promise.all([
+        runCommand("openssl", ["ocsp", "-url", r.url, ...ASK(), ...CHAIN()], { cwd: pki.dir }),
+        runOcspkit("ocsp", ["-url", r.url, ...ASK(), ...CHAIN()], { cwd: pki.dir }),
+      ]);
+      const ctx = `${show("openssl", [], o)}\n${show("ocspkit", [], k)}`;
+      assert.deepEqual(
+        verifyLines(o.stderr),
+        ["Nonce Verify error"],
+        `openssl (the oracle)\n${ctx}`,
+      );
+      assert.equal(o.code, 1, ctx);
+      assert.deepEqual(verifyLines(k.stderr), verifyLines(o.stderr), ctx);
+      assert.equal(k.code, 1, ctx);
+      assert.equal(k.stdout, "", "no status from a replayed answer");
+      const q = await queryOcsp({
+        cert: loadCertificate(pki.leaves.good.cert, "leaf"),
+        issuer: inter,
+        trust: new TrustStore([root]),
+        url: r.url,
+        method: "POST",
+        nonce: true,
+        now,
+      });
+      assert.equal(q.status, "error");
+      assert.equal(q.error?.code, "ERR_NONCE_MISMATCH", q.error?.message);
+    } finally {
+      await r.stop();
+    }
+  });
 });
 
-describe("times (thisUpdate, nextUpdate)", () => {
+describe("times (thisUpdate, nextUpdate)", { concurrency: CASES_AT_ONCE }, () => {
   test("a stale answer: nextUpdate an hour ago", async () => {
     const der = forge({
       responses: [
@@ -558,9 +671,134 @@ describe("times (thisUpdate, nextUpdate)", () => {
     await same(der, STANDARD(), { code: 0, verify: OK, stdout: [": good\n"] });
     lib(der, "ok");
   });
+
+  const SEC = 1000;
+  const SKEW = 300 * SEC; // OpenSSL's default -validity_period, the library's default skew
+  const times = (thisUpdate: Date, nextUpdate?: Date) =>
+    forge({ responses: [{ certId: idGood, status: "good", thisUpdate, nextUpdate }] });
+
+  // The library against a fixed `now`: exactly at the edges of the skew.
+  test("library: thisUpdate exactly the skew ahead is fine, one second more is not", () => {
+    lib(times(at(SKEW), at(HOUR)), "ok");
+    lib(times(at(SKEW + SEC), at(HOUR)), "time-window");
+    lib(times(at(2 * SKEW), at(HOUR)), "time-window");
+  });
+  test("library: nextUpdate 299 s ago is fine; exactly the skew ago has expired (X509_cmp_time)", () => {
+    lib(times(at(-HOUR), at(-SKEW + SEC)), "ok");
+    lib(times(at(-HOUR), at(-SKEW)), "time-window");
+    lib(times(at(-HOUR), at(-SKEW - SEC)), "time-window");
+    lib(times(at(-HOUR), at(-2 * SKEW + SEC)), "time-window");
+  });
+
+  // The command line, by the real clock: OpenSSL's OCSP_check_validity reads time() and has no
+  // -attime for it. Half a minute of margin keeps these independent of how slow the machine is.
+  const WARN = "WARNING: Status times invalid.";
+  const byTheClock: Array<[string, (t: number) => [number, number], boolean]> = [
+    ["thisUpdate 4½ min ahead: inside the default skew", (t) => [t + 270 * SEC, t + HOUR], false],
+    ["thisUpdate 5½ min ahead: outside it", (t) => [t + 330 * SEC, t + HOUR], true],
+    ["nextUpdate 4½ min ago: inside the default skew", (t) => [t - HOUR, t - 270 * SEC], false],
+    ["nextUpdate 5½ min ago: outside it", (t) => [t - HOUR, t - 330 * SEC], true],
+  ];
+  for (const [name, window, warned] of byTheClock) {
+    test(`default -validity_period: ${name}`, async () => {
+      const [thisUpdate, nextUpdate] = window(Date.now());
+      const der = times(new Date(thisUpdate), new Date(nextUpdate));
+      const k = await same(der, STANDARD(), { code: 0, verify: OK, stdout: ["good\n"] });
+      assert.equal(k.stdout.includes(WARN), warned, k.stdout);
+    });
+  }
+
+  /**
+   * Each tool at the very second where the verdict flips: `args(nowSec)` builds the options
+   * from the current second, and a run counts only when the tool finished within that second
+   * (each tool on its own, ten attempts: see withinOneSecond).
+   */
+  async function atTheSecond(der: Uint8Array, args: (nowSec: number) => string[], expect: Expect) {
+    const file = respFile(der);
+    const runAt = (tool: "openssl" | "ocspkit") =>
+      withinOneSecond(
+        tool,
+        async () => {
+          const second = Math.floor(Date.now() / 1000);
+          const full = ["ocsp", "-respin", file, ...STANDARD(), ...args(second)];
+          const r =
+            tool === "openssl"
+              ? await runCommand("openssl", full, { cwd: pki.dir })
+              : await runOcspkit("ocsp", full.slice(1), { cwd: pki.dir });
+          return { full, r, same: Math.floor(Date.now() / 1000) === second };
+        },
+        (x) => x.same,
+      );
+    const [o, k] = await Promise.all([runAt("openssl"), runAt("ocspkit")]);
+    return compare(o.full, o.r, k.r, expect);
+  }
+  const sec = (ms: number) => Math.floor(ms / 1000);
+  const flips: Array<
+    [string, (t: number) => [number, number], (s: number, edge: number) => string[], number, number]
+  > = [
+    // nextUpdate exactly N seconds ago with -validity_period N: expired (equal counts as earlier)
+    [
+      "nextUpdate exactly -validity_period ago: expired",
+      (t) => [t - 2 * HOUR, t - HOUR],
+      (s, e) => argv`-validity_period ${s - e}`,
+      1,
+      0,
+    ],
+    [
+      "nextUpdate one second less than -validity_period ago: fine",
+      (t) => [t - 2 * HOUR, t - HOUR],
+      (s, e) => argv`-validity_period ${s - e + 1}`,
+      1,
+      1,
+    ],
+    // thisUpdate exactly N seconds ahead with -validity_period N: fine; N - 1: not yet valid
+    [
+      "thisUpdate exactly -validity_period ahead: fine",
+      (t) => [t + HOUR, t + 2 * HOUR],
+      (s, e) => argv`-validity_period ${e - s}`,
+      0,
+      1,
+    ],
+    [
+      "thisUpdate one second more than -validity_period ahead: not yet valid",
+      (t) => [t + HOUR, t + 2 * HOUR],
+      (s, e) => argv`-validity_period ${e - s - 1}`,
+      0,
+      0,
+    ],
+    // thisUpdate exactly -status_age ago: too old; one second younger: fine
+    [
+      "thisUpdate exactly -status_age ago: too old",
+      (t) => [t - HOUR, t + HOUR],
+      (s, e) => argv`-status_age ${s - e}`,
+      0,
+      0,
+    ],
+    [
+      "thisUpdate one second younger than -status_age: fine",
+      (t) => [t - HOUR, t + HOUR],
+      (s, e) => argv`-status_age ${s - e + 1}`,
+      0,
+      1,
+    ],
+  ];
+  for (const [name, window, args, edgeIndex, fine] of flips) {
+    test(`at the second: ${name}`, async () => {
+      const t = sec(Date.now()) * 1000;
+      const w = window(t);
+      const der = times(new Date(w[0]), new Date(w[1]));
+      const edge = sec(w[edgeIndex]!);
+      const k = await atTheSecond(der, (s) => args(s, edge), {
+        code: 0,
+        verify: OK,
+        stdout: [fine ? ": good\n" : WARN],
+      });
+      assert.equal(k.stdout.includes(WARN), !fine, k.stdout);
+    });
+  }
 });
 
-describe("extensions", () => {
+describe("extensions", { concurrency: CASES_AT_ONCE }, () => {
   const unknown = (critical: boolean): Extension => ({
     oid: "1.3.6.1.4.1.55555.9",
     critical,
@@ -583,7 +821,7 @@ describe("extensions", () => {
   });
 });
 
-describe("errors and garbage", () => {
+describe("errors and garbage", { concurrency: CASES_AT_ONCE }, () => {
   for (const status of [1, 2, 3, 5, 6]) {
     test(`error response ${status} (no body)`, async () => {
       const der = new Uint8Array(ocspErrorResponse(status));
@@ -610,7 +848,7 @@ describe("errors and garbage", () => {
   });
   test("random bytes", async () => {
     for (let i = 0; i < 4; i++) {
-      const junk = new Uint8Array(randomBytes(1 + i * 97));
+      const junk = fixedBytes(`junk ${i}`, 1 + i * 97);
       await same(junk, STANDARD(), { code: 1, verify: [] });
       assert.throws(() => parseResponse(junk), OcspError);
     }

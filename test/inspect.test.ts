@@ -6,8 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { captureIo } from "../src/cli/command.ts";
-import { inspectCommand } from "../src/cli/inspect.ts";
+import { runBuiltCli } from "./support/cli.ts";
 import {
   argv,
   makePki,
@@ -18,10 +17,10 @@ import {
   runCommand,
 } from "./support/pki.ts";
 
+/** The built `inspect` in-process (test/support/cli.ts). */
 async function inspect(...args: string[]) {
-  const c = captureIo();
-  const code = await inspectCommand(args, c.io);
-  return { code, out: c.out(), err: c.err() };
+  const r = await runBuiltCli("inspect", args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 describe("inspect", () => {

@@ -144,6 +144,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { runOcspkit } from "./support/cli.js";
 import {
   argv,
   CRL_REASONS,
@@ -164,6 +165,7 @@ import {
   startOpensslResponder,
   stripErrorStack,
 } from "./support/pki.js";
+import { sleep } from "./support/wait.js";
 
 type Tool = "openssl" | "ocspkit";
 const TOOLS: Record<Tool, string[]> = { openssl: ["openssl"], ocspkit: ocspkitCommand() };
@@ -178,6 +180,12 @@ const VERIFY_LINES = new Set([
 const OK = ["Response verify OK"];
 const FAIL = ["Response Verify Failure"];
 
+/**
+ * Cases of a block run at once: each waits mostly on openssl processes (the client and the
+ * responder's), so a few in flight keep two cores busy.
+ */
+const CASES_AT_ONCE = 4;
+
 let pki: Pki;
 let out: string; // scratch dir for per-case output files
 let seq = 0;
@@ -190,8 +198,19 @@ function outFiles(ext: string): Record<Tool, string> {
   return { openssl: join(out, `openssl-${n}.${ext}`), ocspkit: join(out, `ocspkit-${n}.${ext}`) };
 }
 
-function runOcsp(tool: Tool, args: string[], timeoutMs = 20_000): Promise<RunResult> {
-  return runArgv([...TOOLS[tool], "ocsp", ...args], { cwd: pki.dir, timeoutMs });
+/**
+ * One tool's run. ocspkit runs in this process (the built bundle, see support/cli.ts) unless
+ * the case is about the process itself (`spawned`).
+ */
+function runOcsp(
+  tool: Tool,
+  args: string[],
+  timeoutMs = 20_000,
+  spawned = false,
+): Promise<RunResult> {
+  const opts = { cwd: pki.dir, timeoutMs };
+  if (tool === "ocspkit" && !spawned) return runOcspkit("ocsp", args, opts);
+  return runArgv([...TOOLS[tool], "ocsp", ...args], opts);
 }
 
 /** The known verify/nonce lines of stderr, in order. */
@@ -243,6 +262,8 @@ interface Case {
   /** -out files to compare, normalised like stdout */
   textFiles?: Record<Tool, string>;
   timeoutMs?: number;
+  /** run ocspkit as its own process: the case is about exit status and stdio */
+  spawned?: boolean;
 }
 
 function describeRun(tool: string, args: string[], r: RunResult): string {
@@ -272,7 +293,7 @@ async function diff(c: Case): Promise<{ o: RunResult; k: RunResult }> {
   const kArgs = c.args("ocspkit");
   const [o, k] = await Promise.all([
     runOcsp("openssl", oArgs, c.timeoutMs),
-    runOcsp("ocspkit", kArgs, c.timeoutMs),
+    runOcsp("ocspkit", kArgs, c.timeoutMs, c.spawned),
   ]);
   const ctx = `${describeRun("openssl", oArgs, o)}\n${describeRun("ocspkit", kArgs, k)}`;
   checkExpect(o, c.expect, ctx);
@@ -302,8 +323,6 @@ function assertSameBytes(files: Record<Tool, string>, what: string) {
   assert.equal(existsSync(fk), existsSync(fo), `${what}: existence differs (${fo} vs ${fk})`);
   if (existsSync(fo)) assert.deepEqual(readFileSync(fk), readFileSync(fo), `${what}: bytes differ`);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Offline artefacts made once with the OpenSSL responder code (`-reqin … -respout …`). */
 let offline: {
@@ -351,6 +370,19 @@ after(() => {
   pki?.cleanup();
 });
 
+/**
+ * A responder of the test's own, for a test that reads the exchanges: the other tests of its
+ * block run at the same time and would mix theirs in.
+ */
+async function withOwnResponder(f: (r: Responder) => Promise<void>): Promise<void> {
+  const r = await startOpensslResponder(pki);
+  try {
+    await f(r);
+  } finally {
+    await r.stop();
+  }
+}
+
 /** Starts a responder for a describe block and stops it in `after`. */
 function useResponder(start: () => Promise<Responder>): () => Responder {
   let r: Responder | undefined;
@@ -367,7 +399,9 @@ function useResponder(start: () => Promise<Responder>): () => Responder {
 }
 
 // ---------------------------------------------------------------------------
-describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () => {
+describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   const responder = useResponder(() => startOpensslResponder(pki));
   const L = () => pki.leaves;
   /** -issuer intermediate */
@@ -378,6 +412,7 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
 
   test("good", async () => {
     await diff({
+      spawned: true,
       args: () => argv`${good()} ${to()}`,
       expect: {
         code: 0,
@@ -478,6 +513,7 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
 
   test("wrong trust anchor (-CAfile foreign root) → Verify Failure, summary printed", async () => {
     await diff({
+      spawned: true,
       args: () => argv`${good()} -url ${responder().url} -CAfile ${rel(pki.caFiles.foreign)}`,
       expect: { code: 1, verify: FAIL, stdout: [": good\n"] },
     });
@@ -521,6 +557,7 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
 
   test("digest after the last -cert → usage error", async () => {
     await diff({
+      spawned: true,
       args: () => argv`${good()} -sha256 ${to()}`,
       expect: {
         code: 1,
@@ -666,36 +703,36 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
   });
 
   test("-host 127.0.0.1:PORT -path /", async () => {
-    const r = responder();
-    const n = r.exchanges.length;
-    await diff({
-      args: () =>
-        argv`${good()} -host ${`127.0.0.1:${r.port}`} -path / -CAfile ${rel(pki.caFiles.chain)}`,
-      expect: { code: 0, verify: OK },
-    });
-    if (r.transport === "loopback") {
-      const ex = r.exchanges.slice(n);
-      assert.equal(ex.length, 2);
-      for (const e of ex) {
-        assert.equal(e.method, "POST");
-        assert.equal(e.url, "/");
-        assert.equal(e.headers["content-type"], "application/ocsp-request");
-        assert.equal(e.headers.host, `127.0.0.1:${r.port}`, "-host is sent verbatim as Host");
+    await withOwnResponder(async (r) => {
+      await diff({
+        args: () =>
+          argv`${good()} -host ${`127.0.0.1:${r.port}`} -path / -CAfile ${rel(pki.caFiles.chain)}`,
+        expect: { code: 0, verify: OK },
+      });
+      if (r.transport === "loopback") {
+        assert.equal(r.exchanges.length, 2);
+        for (const e of r.exchanges) {
+          assert.equal(e.method, "POST");
+          assert.equal(e.url, "/");
+          assert.equal(e.headers["content-type"], "application/ocsp-request");
+          assert.equal(e.headers.host, `127.0.0.1:${r.port}`, "-host is sent verbatim as Host");
+        }
       }
-    }
+    });
   });
 
   test("-path without a leading slash is sent as /path", async () => {
-    const r = responder();
-    const n = r.exchanges.length;
-    await diff({
-      args: () =>
-        argv`${good()} -host ${`127.0.0.1:${r.port}`} -path ocsp -CAfile ${rel(pki.caFiles.chain)}`,
-      expect: { code: 0, verify: OK },
+    await withOwnResponder(async (r) => {
+      await diff({
+        args: () =>
+          argv`${good()} -host ${`127.0.0.1:${r.port}`} -path ocsp -CAfile ${rel(pki.caFiles.chain)}`,
+        expect: { code: 0, verify: OK },
+      });
+      if (r.transport === "loopback") {
+        assert.equal(r.exchanges.length, 2);
+        for (const e of r.exchanges) assert.equal(e.url, "/ocsp");
+      }
     });
-    if (r.transport === "loopback") {
-      for (const e of r.exchanges.slice(n)) assert.equal(e.url, "/ocsp");
-    }
   });
 
   test("-url with userinfo (ignored, as OpenSSL ignores it)", async () => {
@@ -717,20 +754,19 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
   });
 
   test("-url with a path and query; Host header without the port", async () => {
-    const r = responder();
-    const n = r.exchanges.length;
-    await diff({
-      args: () => argv`${good()} -url ${`${r.url}ocsp/x?y=1`} -CAfile ${rel(pki.caFiles.chain)}`,
-      expect: { code: 0, verify: OK },
-    });
-    if (r.transport === "loopback") {
-      const ex = r.exchanges.slice(n);
-      assert.equal(ex.length, 2);
-      for (const e of ex) {
-        assert.equal(e.url, "/ocsp/x?y=1");
-        assert.equal(e.headers.host, "127.0.0.1");
+    await withOwnResponder(async (r) => {
+      await diff({
+        args: () => argv`${good()} -url ${`${r.url}ocsp/x?y=1`} -CAfile ${rel(pki.caFiles.chain)}`,
+        expect: { code: 0, verify: OK },
+      });
+      if (r.transport === "loopback") {
+        assert.equal(r.exchanges.length, 2);
+        for (const e of r.exchanges) {
+          assert.equal(e.url, "/ocsp/x?y=1");
+          assert.equal(e.headers.host, "127.0.0.1");
+        }
       }
-    }
+    });
   });
 
   test("-url without scheme (host:port)", async () => {
@@ -751,20 +787,21 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
   });
 
   test("-header Name=Value (value with =) and -header Host=…", async () => {
-    const r = responder();
-    const n = r.exchanges.length;
-    await diff({
-      args: () => argv`${good()} ${to()} -header X-Test=a=b -header Host=example.org`,
-      expect: { code: 0, verify: OK },
-    });
-    if (r.transport === "loopback") {
-      const ex = r.exchanges.slice(n);
-      assert.equal(ex.length, 2);
-      for (const e of ex) {
-        assert.equal(e.headers["x-test"], "a=b");
-        assert.equal(e.headers.host, "example.org");
+    await withOwnResponder(async (r) => {
+      await diff({
+        args: () =>
+          argv`${good()} -url ${r.url} -CAfile ${rel(pki.caFiles.chain)} -header X-Test=a=b
+               -header Host=example.org`,
+        expect: { code: 0, verify: OK },
+      });
+      if (r.transport === "loopback") {
+        assert.equal(r.exchanges.length, 2);
+        for (const e of r.exchanges) {
+          assert.equal(e.headers["x-test"], "a=b");
+          assert.equal(e.headers.host, "example.org");
+        }
       }
-    }
+    });
   });
 
   test("-header without = → usage error", async () => {
@@ -782,6 +819,7 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
              -out ${files[t]}`,
       expect: { code: 0, verify: OK, emptyStdout: true },
       textFiles: files,
+      spawned: true,
     });
   });
 
@@ -807,37 +845,45 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
   });
 
   test("-respout: the DER received, also for ocspkit", async () => {
-    const r = responder();
-    const files = outFiles("der");
-    const n = r.exchanges.length;
-    await diff({
-      args: (t) => argv`${good()} ${to()} -respout ${files[t]}`,
-      expect: { code: 0, verify: OK },
-    });
-    assert.ok(existsSync(files.ocspkit), "ocspkit wrote -respout");
-    if (r.transport === "loopback") {
-      const sent = r.exchanges.slice(n).map((e) => e.response.toString("hex"));
-      for (const t of BOTH) {
-        assert.ok(sent.includes(readFileSync(files[t]).toString("hex")), `${t}: -respout = bytes`);
+    await withOwnResponder(async (r) => {
+      const files = outFiles("der");
+      await diff({
+        args: (t) =>
+          argv`${good()} -url ${r.url} -CAfile ${rel(pki.caFiles.chain)} -respout ${files[t]}`,
+        expect: { code: 0, verify: OK },
+      });
+      assert.ok(existsSync(files.ocspkit), "ocspkit wrote -respout");
+      if (r.transport === "loopback") {
+        const sent = r.exchanges.map((e) => e.response.toString("hex"));
+        for (const t of BOTH) {
+          assert.ok(
+            sent.includes(readFileSync(files[t]).toString("hex")),
+            `${t}: -respout = bytes`,
+          );
+        }
       }
-    }
+    });
   });
 
   test("-reqout -no_nonce: identical DER across tools, equal to the HTTP body", async () => {
-    const r = responder();
-    const files = outFiles("der");
-    const n = r.exchanges.length;
-    await diff({
-      args: (t) =>
-        argv`${iss()} -sha256 -cert ${rel(L().good.cert)} -sha1 -serial ${L().highSerial.serialHex}
-             ${to()} -no_nonce -reqout ${files[t]}`,
-      expect: { code: 0, verify: OK },
+    await withOwnResponder(async (r) => {
+      const files = outFiles("der");
+      await diff({
+        args: (t) =>
+          argv`${iss()} -sha256 -cert ${rel(L().good.cert)} -sha1 -serial ${L().highSerial.serialHex}
+               -url ${r.url} -CAfile ${rel(pki.caFiles.chain)} -no_nonce -reqout ${files[t]}`,
+        expect: { code: 0, verify: OK },
+      });
+      assertSameBytes(files, "-reqout");
+      if (r.transport === "loopback") {
+        const bodies = r.exchanges.map((e) => e.body.toString("hex"));
+        assert.deepEqual(
+          bodies,
+          [0, 1].map(() => readFileSync(files.ocspkit).toString("hex")),
+          "-reqout = body",
+        );
+      }
     });
-    assertSameBytes(files, "-reqout");
-    if (r.transport === "loopback") {
-      const bodies = r.exchanges.slice(n).map((e) => e.body.toString("hex"));
-      assert.ok(bodies.includes(readFileSync(files.ocspkit).toString("hex")), "-reqout = body");
-    }
   });
 
   test("-signkey that does not match -signer → Error signing OCSP request, nothing sent", async () => {
@@ -865,7 +911,9 @@ describe("delegated OCSP signer responder (-rsigner ocsp-signer -nmin 5)", () =>
 });
 
 // ---------------------------------------------------------------------------
-describe("responder signing with the intermediate itself (-ndays 1 -nmin 5)", () => {
+describe("responder signing with the intermediate itself (-ndays 1 -nmin 5)", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   const responder = useResponder(() =>
     startOpensslResponder(pki, {
       rsigner: pki.intermediate.cert,
@@ -910,7 +958,9 @@ describe("responder signing with the intermediate itself (-ndays 1 -nmin 5)", ()
 });
 
 // ---------------------------------------------------------------------------
-describe("responder signing with a cert WITHOUT the OCSPSigning EKU", () => {
+describe("responder signing with a cert WITHOUT the OCSPSigning EKU", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   const responder = useResponder(() =>
     startOpensslResponder(pki, { rsigner: pki.badSigner.cert, rkey: pki.badSigner.key }),
   );
@@ -939,7 +989,9 @@ describe("responder signing with a cert WITHOUT the OCSPSigning EKU", () => {
 });
 
 // ---------------------------------------------------------------------------
-describe("responder whose -CA is not the leaf's issuer (-CA foreign root)", () => {
+describe("responder whose -CA is not the leaf's issuer (-CA foreign root)", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   const responder = useResponder(() => startOpensslResponder(pki, { ca: pki.foreignRoot.cert }));
   test("every status is unknown, the response verifies", async () => {
     await diff({
@@ -953,7 +1005,7 @@ describe("responder whose -CA is not the leaf's issuer (-CA foreign root)", () =
 });
 
 // ---------------------------------------------------------------------------
-describe("responder without nextUpdate (no -nmin/-ndays)", () => {
+describe("responder without nextUpdate (no -nmin/-ndays)", { concurrency: CASES_AT_ONCE }, () => {
   const responder = useResponder(() => startOpensslResponder(pki, { nmin: null }));
   const good = () =>
     argv`-issuer ${rel(pki.intermediate.cert)} -cert ${rel(pki.leaves.good.cert)}
@@ -972,7 +1024,9 @@ describe("responder without nextUpdate (no -nmin/-ndays)", () => {
 });
 
 // ---------------------------------------------------------------------------
-describe("responder -rcid sha256 (its CertIDs never match a request)", () => {
+describe("responder -rcid sha256 (its CertIDs never match a request)", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   const responder = useResponder(() =>
     startOpensslResponder(pki, { extraArgs: ["-rcid", "sha256"] }),
   );
@@ -1003,7 +1057,7 @@ describe("responder -rcid sha256 (its CertIDs never match a request)", () => {
 });
 
 // ---------------------------------------------------------------------------
-describe("responder -resp_no_certs -resp_key_id", () => {
+describe("responder -resp_no_certs -resp_key_id", { concurrency: CASES_AT_ONCE }, () => {
   const responder = useResponder(() =>
     startOpensslResponder(pki, { extraArgs: ["-resp_no_certs", "-resp_key_id"] }),
   );
@@ -1032,7 +1086,9 @@ describe("responder -resp_no_certs -resp_key_id", () => {
 });
 
 // ---------------------------------------------------------------------------
-describe("responder -rother intermediate (chain in the response)", () => {
+describe("responder -rother intermediate (chain in the response)", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   const responder = useResponder(() =>
     startOpensslResponder(pki, { extraArgs: ["-rother", pki.intermediate.cert] }),
   );
@@ -1050,7 +1106,7 @@ describe("responder -rother intermediate (chain in the response)", () => {
 });
 
 // ---------------------------------------------------------------------------
-describe("responder errors and broken transports", () => {
+describe("responder errors and broken transports", { concurrency: CASES_AT_ONCE }, () => {
   const stops: Array<() => Promise<void>> = [];
   after(async () => {
     await Promise.all(stops.map((s) => s()));
@@ -1182,6 +1238,8 @@ describe("responder errors and broken transports", () => {
         args: () => argv`${good()} -url ${`http://127.0.0.1:${port}/`} -timeout 1`,
         expect: { code: 1, emptyStdout: true, stderr: ["Error querying OCSP responder"] },
         timeoutMs: 15_000,
+        // the process must end by itself: nothing of the abandoned exchange keeps it alive
+        spawned: true,
       });
     } finally {
       for (const s of sockets) s.destroy();
@@ -1191,7 +1249,9 @@ describe("responder errors and broken transports", () => {
 });
 
 // ---------------------------------------------------------------------------
-describe("offline: option and file errors (exit code + stdout)", () => {
+describe("offline: option and file errors (exit code + stdout)", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   const iss = () => argv`-issuer ${rel(pki.intermediate.cert)}`;
   const good = () => argv`${iss()} -cert ${rel(pki.leaves.good.cert)}`;
   // biome-ignore format: one case per line reads better
@@ -1232,7 +1292,9 @@ describe("offline: option and file errors (exit code + stdout)", () => {
 });
 
 // ---------------------------------------------------------------------------
-describe("offline: requests (-reqout / -reqin / -req_text, no responder)", () => {
+describe("offline: requests (-reqout / -reqin / -req_text, no responder)", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   test("-req_text -no_nonce: serial spellings", async () => {
     await diff({
       args: () =>
@@ -1311,7 +1373,7 @@ describe("offline: requests (-reqout / -reqin / -req_text, no responder)", () =>
 });
 
 // ---------------------------------------------------------------------------
-describe("offline: responses (-respin)", () => {
+describe("offline: responses (-respin)", { concurrency: CASES_AT_ONCE }, () => {
   const good = () => argv`-issuer ${rel(pki.intermediate.cert)} -cert ${rel(pki.leaves.good.cert)}`;
   const main = () => argv`-respin ${rel(offline.respMain)}`;
   const ca = (which: keyof Pki["caFiles"]) => argv`-CAfile ${rel(pki.caFiles[which])}`;
@@ -1435,7 +1497,9 @@ describe("offline: responses (-respin)", () => {
 });
 
 // ---------------------------------------------------------------------------
-describe("interop: files written by one tool, read by the other", () => {
+describe("interop: files written by one tool, read by the other", {
+  concurrency: CASES_AT_ONCE,
+}, () => {
   const responder = useResponder(() => startOpensslResponder(pki));
   const certs = () =>
     argv`-issuer ${rel(pki.intermediate.cert)} -cert ${rel(pki.leaves.good.cert)}
@@ -1476,27 +1540,28 @@ describe("interop: files written by one tool, read by the other", () => {
   });
 
   test("-reqout from each tool, sent by both with -reqin -url", async () => {
-    const r = responder();
-    const files = outFiles("der");
-    await diff({
-      args: (t) => argv`${certs()} -reqout ${files[t]}`,
-      expect: { code: 0, emptyStdout: true },
-    });
-    for (const t of BOTH) {
-      const n = r.exchanges.length;
+    await withOwnResponder(async (r) => {
+      const files = outFiles("der");
       await diff({
-        args: () => argv`-reqin ${files[t]} -url ${r.url} ${chain()}`,
-        expect: { code: 0, verify: OK, emptyStdout: true },
+        args: (t) => argv`${certs()} -reqout ${files[t]}`,
+        expect: { code: 0, emptyStdout: true },
       });
-      if (r.transport === "loopback") {
-        const want = readFileSync(files[t]).toString("hex");
-        const bodies = r.exchanges.slice(n).map((e) => e.body.toString("hex"));
-        assert.deepEqual(bodies, [want, want], "-reqin is sent unchanged");
+      for (const t of BOTH) {
+        const n = r.exchanges.length;
+        await diff({
+          args: () => argv`-reqin ${files[t]} -url ${r.url} ${chain()}`,
+          expect: { code: 0, verify: OK, emptyStdout: true },
+        });
+        if (r.transport === "loopback") {
+          const want = readFileSync(files[t]).toString("hex");
+          const bodies = r.exchanges.slice(n).map((e) => e.body.toString("hex"));
+          assert.deepEqual(bodies, [want, want], "-reqin is sent unchanged");
+        }
+        await diff({
+          args: () => argv`-reqin ${files[t]} -url ${r.url} ${chain()} -text`,
+          expect: { code: 0, verify: OK },
+        });
       }
-      await diff({
-        args: () => argv`-reqin ${files[t]} -url ${r.url} ${chain()} -text`,
-        expect: { code: 0, verify: OK },
-      });
-    }
+    });
   });
 });

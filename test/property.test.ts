@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
+import "./support/seed.js";
 import { parseResponse } from "../src/ocsp/response.js";
 import { verifyBasic } from "../src/verify/basic.js";
 import { verifyResponse } from "../src/verify/response.js";

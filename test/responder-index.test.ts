@@ -20,6 +20,7 @@ import { parseAttr, parseIndex, parseOpensslTime, serialKey } from "../src/respo
 import { IndexStore } from "../src/responder/store.js";
 import { loadCertificate } from "../src/x509/load.js";
 import { argv, makePki, openssl, type Pki, runCommand } from "./support/pki.js";
+import { withinOneSecond } from "./support/wait.js";
 
 let pki: Pki;
 let dir: string;
@@ -70,9 +71,7 @@ async function compare(indexText: string, req: string, extra: string[] = []): Pr
     x.theirs.basic?.responses.every(
       (s) => s.thisUpdate.getTime() === x.theirs.basic!.producedAt.getTime(),
     ) ?? true;
-  let attempt = await run();
-  while (!sameSecond(attempt)) attempt = await run();
-  const { r, theirs } = attempt;
+  const { r, theirs } = await withinOneSecond("openssl's answer", run, sameSecond);
   const store = await IndexStore.open(index);
   const rcid = extra.includes("-rcid")
     ? digestByName(extra[extra.indexOf("-rcid") + 1]!)
@@ -82,7 +81,7 @@ async function compare(indexText: string, req: string, extra: string[] = []): Pr
     key: createPrivateKey(readFileSync(pki.ocspSigner.key)),
   });
   const answerer = new Answerer(
-    [{ caCert: loadCertificate(pki.intermediate.cert, "CA"), signer, store }],
+    [{ caCert: loadCertificate(pki.intermediate.cert, "CA"), signer, source: store }],
     {
       dialect: "openssl",
       unknownIssuer: "unknown",
@@ -92,7 +91,7 @@ async function compare(indexText: string, req: string, extra: string[] = []): Pr
       responseCertIdDigest: rcid,
     },
   );
-  const ours = answerer.answer(readFileSync(req), theirs.basic?.producedAt ?? new Date());
+  const ours = await answerer.answer(readFileSync(req), theirs.basic?.producedAt ?? new Date());
   const mine = parseResponse(ours.der);
   const ctx = `index:\n${indexText}\nopenssl stderr:\n${r.stderr}\nocspkit problem: ${ours.problem}`;
   assert.equal(mine.status, theirs.status, `response status\n${ctx}`);
@@ -294,9 +293,9 @@ describe("status store reloads", () => {
     const { path, store, changes } = await open(row("V", "", "2001") + row("V", "", "2002"));
     writeFileSync(path, row("R", "240119100404Z,keyCompromise", "2001") + row("V", "", "2002"));
     await store.poll(1000);
-    assert.equal(store.lookup("2001")?.type, "V", "not before it settled");
+    assert.equal(store.entry("2001")?.type, "V", "not before it settled");
     await store.poll(1000 + pollMs);
-    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.entry("2001")?.type, "R");
     assert.deepEqual(changes, [["2001"]]);
   });
 
@@ -306,14 +305,14 @@ describe("status store reloads", () => {
     );
     writeFileSync(path, `${row("V", "", "2001")}R\t271127030820Z\t2401`);
     for (const t of [0, pollMs, 5000, 60_000]) await store.poll(t);
-    assert.equal(store.lookup("2002")?.type, "R", "the old file still answers");
+    assert.equal(store.entry("2002")?.type, "R", "the old file still answers");
     assert.equal(store.refusals.incomplete, 1);
     assert.equal(logs.filter((l) => /middle of a line/.test(l)).length, 1, logs.join("\n"));
     writeFileSync(path, `${row("V", "", "2001")}${row("R", "271127030820Z", "2401")}`);
     await store.poll(70_000);
     await store.poll(70_000 + pollMs);
-    assert.equal(store.lookup("2002"), undefined);
-    assert.equal(store.lookup("2401")?.type, "R");
+    assert.equal(store.entry("2002"), undefined);
+    assert.equal(store.entry("2401")?.type, "R");
   });
 
   test("a file emptied (0 bytes or no rows) is refused until it has stayed so for the settle time", async () => {
@@ -321,11 +320,11 @@ describe("status store reloads", () => {
       const { path, store, logs } = await open(row("R", "240119100404Z", "2001"), 10_000);
       writeFileSync(path, empty);
       for (const t of [0, pollMs, 5000, 9000]) await store.poll(t);
-      assert.equal(store.lookup("2001")?.type, "R", "still the last good rows");
+      assert.equal(store.entry("2001")?.type, "R", "still the last good rows");
       assert.equal(store.refusals.emptied, 1);
       assert.match(logs.join("\n"), /has no rows where the last good one had 1/);
       await store.poll(10_500);
-      assert.equal(store.lookup("2001"), undefined, "empty for 10 s: believed");
+      assert.equal(store.entry("2001"), undefined, "empty for 10 s: believed");
       assert.match(logs.join("\n"), /stayed without rows for 10 s: loaded/);
     }
   });
@@ -334,7 +333,7 @@ describe("status store reloads", () => {
     const { path, store, logs } = await open(row("R", "240119100404Z", "2001"));
     renameSync(path, `${path}.away`);
     for (const t of [0, 500, 1500, 3000, 9000]) await store.poll(t);
-    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.entry("2001")?.type, "R");
     assert.equal(store.refusals.missing, 1);
     assert.equal(
       logs.filter((l) => /cannot read .*no such file/i.test(l)).length,
@@ -350,7 +349,7 @@ describe("status store reloads", () => {
     renameSync(path, `${path}.away`);
     mkdirSync(path);
     for (const t of [11_000, 11_500, 12_000, 12_500, 14_000]) await store.poll(t);
-    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.entry("2001")?.type, "R");
     assert.equal(store.refusals.unreadable, 1);
     assert.equal(logs.filter((l) => /cannot read .*EISDIR/i.test(l)).length, 1, logs.join("\n"));
   });
@@ -360,7 +359,7 @@ describe("status store reloads", () => {
     writeFileSync(path, `${row("V", "", "2001")}\n`);
     await store.poll(0);
     await store.poll(pollMs);
-    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.entry("2001")?.type, "R");
     assert.equal(store.reloadErrors, 1);
   });
 
@@ -368,11 +367,11 @@ describe("status store reloads", () => {
     const { path, store } = await open(row("V", "", "2001"));
     renameSync(path, `${path}.old`);
     await store.poll(0);
-    assert.equal(store.lookup("2001")?.type, "V");
+    assert.equal(store.entry("2001")?.type, "V");
     writeFileSync(path, row("R", "240119100404Z", "2001"));
     await store.poll(10);
     await store.poll(10 + pollMs);
-    assert.equal(store.lookup("2001")?.type, "R");
+    assert.equal(store.entry("2001")?.type, "R");
     rmSync(`${path}.old`);
   });
 });

@@ -12,6 +12,7 @@
  *   node --import tsx --test test/responder.diff.test.ts
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -34,6 +35,7 @@ import {
   startOpensslResponder,
   stripErrorStack,
 } from "./support/pki.js";
+import { eventually } from "./support/wait.js";
 
 let pki: Pki;
 
@@ -266,10 +268,10 @@ describe("ocspkit's server where OpenSSL's fails", () => {
   });
   after(() => k?.stop());
 
+  // The timeouts here only guard against a hang; they are not what a test measures.
   const asked = async () => {
-    const t0 = Date.now();
-    const resp = parseResponse(await sendOcspRequest(urlOf(k), req, { timeoutMs: 2000 }));
-    return { status: resp.basic?.responses[0]?.status, ms: Date.now() - t0 };
+    const resp = parseResponse(await sendOcspRequest(urlOf(k), req, { timeoutMs: 15_000 }));
+    return { status: resp.basic?.responses[0]?.status };
   };
 
   test("prints ACCEPT on stdout and the waiting line on stderr, as OpenSSL does", () => {
@@ -279,37 +281,49 @@ describe("ocspkit's server where OpenSSL's fails", () => {
 
   test("a silent connection, a half-sent request and a closed one do not hold up others", async () => {
     const port = Number(k.match[1]);
+    const gone: string[] = [];
     const silent = connect(port, "127.0.0.1");
-    const half = connect(port, "127.0.0.1", () =>
-      half.write(
-        "POST / HTTP/1.0\r\nContent-Type: application/ocsp-request\r\nContent-Length: 70\r\n\r\n0D",
+    const half = connect(port, "127.0.0.1");
+    const sent = [
+      once(silent, "connect"),
+      new Promise<void>((resolve) =>
+        half.on("connect", () =>
+          half.write(
+            "POST / HTTP/1.0\r\nContent-Type: application/ocsp-request\r\nContent-Length: 70\r\n\r\n0D",
+            () => resolve(),
+          ),
+        ),
       ),
-    );
+    ];
+    silent.on("close", () => gone.push("silent"));
+    half.on("close", () => gone.push("half"));
     const closed = connect(port, "127.0.0.1", () => closed.end());
-    await new Promise((r) => setTimeout(r, 100));
+    await Promise.all([...sent, once(closed, "close")]);
     const r = await asked();
     assert.equal(r.status, "good");
-    assert.ok(r.ms < 1000, `answered in ${r.ms} ms`);
+    // Answered while both stalled connections are still open: not after the server gave up on
+    // them (its timeouts), so nothing waited for them.
+    assert.deepEqual(gone, [], "stalled connections closed before the answer");
     silent.destroy();
     half.destroy();
   });
 
   test("garbage gets malformedRequest, reported as OpenSSL reports it, and serving goes on", async () => {
     const resp = parseResponse(
-      await sendOcspRequest(urlOf(k), Buffer.from("hello"), { timeoutMs: 2000 }),
+      await sendOcspRequest(urlOf(k), Buffer.from("hello"), { timeoutMs: 15_000 }),
     );
     assert.equal(resp.status, 1);
-    for (let i = 0; i < 50 && !k.stdout().includes("Responder Error"); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually("the Responder Error line", () =>
+      k.stdout().includes("Responder Error") ? true : undefined,
+    );
     assert.match(k.stdout(), /^Responder Error: malformedrequest \(1\)$/m);
     assert.equal((await asked()).status, "good");
   });
 
   test("-nrequest N: exits 0 after N answers", async () => {
     const p = await startOcspkit([...responderArgs(pki, {}), "-nrequest", "2"]);
-    await sendOcspRequest(urlOf(p), req, { timeoutMs: 2000 });
-    await sendOcspRequest(urlOf(p), Buffer.from("x"), { timeoutMs: 2000 });
+    await sendOcspRequest(urlOf(p), req, { timeoutMs: 15_000 });
+    await sendOcspRequest(urlOf(p), Buffer.from("x"), { timeoutMs: 15_000 });
     assert.equal(await p.exited, 0);
   });
 
@@ -319,7 +333,7 @@ describe("ocspkit's server where OpenSSL's fails", () => {
       [/^ACCEPT \[?[:\d.a-f]*\]?:(\d+) PID=\d+$/m],
     );
     for (let i = 0; i < 4; i++) {
-      const resp = parseResponse(await sendOcspRequest(urlOf(p), req, { timeoutMs: 2000 }));
+      const resp = parseResponse(await sendOcspRequest(urlOf(p), req, { timeoutMs: 15_000 }));
       assert.equal(resp.basic?.responses[0]?.status, "good");
     }
     assert.equal(await p.stop(), 0);
@@ -327,7 +341,7 @@ describe("ocspkit's server where OpenSSL's fails", () => {
 });
 
 describe("an index changed by openssl ca -revoke while serving", () => {
-  test("the revocation is served within 3 seconds", async () => {
+  test("the revocation is served once the index is reloaded", async () => {
     const dir = join(pki.dir, "ca-revoke");
     mkdirSync(join(dir, "certs"), { recursive: true });
     const index = join(dir, "index.txt");
@@ -349,18 +363,16 @@ describe("an index changed by openssl ca -revoke while serving", () => {
       await openssl(
         argv`ca -config ${cnf} -revoke ${pki.leaves.good2.cert} -crl_reason keyCompromise`,
       );
-      const t0 = Date.now();
-      let out = "";
-      while (Date.now() - t0 < 3000) {
-        out = (await openssl(client)).stdout;
-        if (/: revoked\n/.test(out)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.match(
-        out,
-        /: revoked\n\t.*\n\t.*\n\tReason: keyCompromise\n/,
-        `after ${Date.now() - t0} ms`,
+      // The index is polled every 250 ms; the deadline only guards against no reload at all.
+      const out = await eventually(
+        "the revocation to be served",
+        async () => {
+          const o = (await openssl(client)).stdout;
+          return /: revoked\n/.test(o) ? o : undefined;
+        },
+        { everyMs: 100 },
       );
+      assert.match(out, /: revoked\n\t.*\n\t.*\n\tReason: keyCompromise\n/);
     } finally {
       await k.stop();
     }

@@ -8,18 +8,17 @@ import { createPrivateKey } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { captureIo } from "../src/cli/command.ts";
-import { stapleCommand } from "../src/cli/staple.ts";
 import { certIdFor } from "../src/ocsp/certid.ts";
 import { SHA1 } from "../src/ocsp/digests.ts";
 import { loadCertificate } from "../src/x509/load.ts";
+import { runBuiltCli } from "./support/cli.ts";
 import { signedResponse } from "./support/forge.ts";
 import { argv, type KeyPair, makePki, makeResponseFile, openssl, type Pki } from "./support/pki.ts";
 
+/** The built `staple` in-process (test/support/cli.ts). */
 async function staple(...args: string[]) {
-  const c = captureIo();
-  const code = await stapleCommand(args, c.io);
-  return { code, out: c.out(), err: c.err() };
+  const r = await runBuiltCli("staple", args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 /** `openssl s_server` serving `leaf` (and the chain), stapling `statusFile` when given. */

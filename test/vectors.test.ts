@@ -9,24 +9,25 @@
  *   node --import tsx --test test/vectors.test.ts     (after `npm run build`)
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { parseResponse } from "../src/ocsp/response.js";
 import { verifyBasic } from "../src/verify/basic.js";
 import { TrustStore } from "../src/verify/chain.js";
 import { loadCertificates } from "../src/x509/load.js";
+import { runOcspkit } from "./support/cli.js";
+import { type RunResult, runCommand, stripErrorStack } from "./support/pki.js";
 import {
-  ocspkitCommand,
-  REPO_ROOT,
-  type RunResult,
-  runCommand,
-  stripErrorStack,
-} from "./support/pki.js";
+  OPENSSL_VECTORS,
+  VECTORS_MANIFEST,
+  vectorsMissing,
+  vectorsPresent,
+} from "./support/vectors.js";
 
-const VECTORS = resolve(REPO_ROOT, "..", "shared", "vectors", "openssl-ocsp");
-const MANIFEST = join(VECTORS, "MANIFEST.tsv");
+const VECTORS = OPENSSL_VECTORS;
+const MANIFEST = VECTORS_MANIFEST;
 /** 2012-12-19 00:00 UTC: the recipe's check time, when the vectors' certificates were valid. */
 const ATTIME = 1355875200;
 
@@ -80,12 +81,8 @@ function readManifest(): Case[] {
 const VERIFY_LINE = /^(Response verify OK|Response Verify Failure)$/m;
 const CRASH = /ocspkit: internal error|^\s+at .+:\d+:\d+\)?$|node:internal/m;
 
-if (!existsSync(MANIFEST)) {
-  test("OpenSSL OCSP vectors", (t) => {
-    const why = `OpenSSL OCSP vectors absent: ${MANIFEST} not found, 58 vector cases NOT RUN`;
-    console.warn(`WARNING: ${why}`);
-    t.skip(why);
-  });
+if (!vectorsPresent()) {
+  vectorsMissing("the 58 cases of MANIFEST.tsv");
 } else {
   const cases = readManifest();
   const work = mkdtempSync(join(tmpdir(), "ocspkit-vectors-"));
@@ -95,7 +92,7 @@ if (!existsSync(MANIFEST)) {
     assert.equal(cases.length, 58);
   });
 
-  describe("OpenSSL OCSP vectors (MANIFEST.tsv)", { concurrency: 2 }, () => {
+  describe("OpenSSL OCSP vectors (MANIFEST.tsv)", { concurrency: 4 }, () => {
     for (const c of cases) {
       test(`${c.id} ${c.group}: ${c.title}${c.extraFlags.length ? ` ${c.extraFlags.join(" ")}` : ""} → exit ${c.expectedExit}`, async () => {
         const der = Buffer.from(readFileSync(join(VECTORS, c.response), "utf8"), "base64");
@@ -116,9 +113,8 @@ if (!existsSync(MANIFEST)) {
           "-no-CApath",
           "-no-CAstore",
         ];
-        const [cmd, ...pre] = ocspkitCommand();
         const [k, o] = await Promise.all([
-          runCommand(cmd!, [...pre, ...args], { cwd: VECTORS }),
+          runOcspkit("ocsp", args.slice(1)),
           runCommand("openssl", args, { cwd: VECTORS }),
         ]);
         const ctx = `${c.reason}\n${show("openssl", o)}\n${show("ocspkit", k)}`;

@@ -103,9 +103,15 @@ export function askAll<Q extends Question>(
   };
 
   const groups = new Map<string, Group<Q>>();
+  const caKeys = new Map<Certificate, string>();
   for (const q of questions) {
+    let caKey = caKeys.get(q.issuer);
+    if (caKey === undefined) {
+      caKey = hex(q.issuer.spki);
+      caKeys.set(q.issuer, caKey);
+    }
     // The CertID hashes the certificate's issuer field as written, and the CA's key.
-    const key = [q.url, hex(q.issuer.spki), hex(q.cert.issuer)].join("\n");
+    const key = `${q.url}\n${caKey}\n${hex(q.cert.issuer)}`;
     const group = groups.get(key) ?? { questions: [], singly: false };
     group.questions.push(q);
     groups.set(key, group);

@@ -2,7 +2,7 @@
 // name and key, and the answer's signer must chain through it.
 import { OcspError } from "../errors.js";
 import { isIssuerOf, type TrustStore } from "../verify/chain.js";
-import { verifySignedBy } from "../verify/signature.js";
+import { verifySignedBy, verifySignedByAsync } from "../verify/signature.js";
 import type { Certificate } from "../x509/cert.js";
 import { cached, fetchIssuers } from "../x509/fetch-issuer.js";
 
@@ -15,6 +15,8 @@ export interface IssuerSources {
   readonly timeoutMs?: number;
   /** Downloads by caIssuers URL, shared across certificates. */
   readonly downloads: Map<string, Promise<Certificate[]>>;
+  /** Bounds the downloads in flight (default: unbounded). */
+  readonly limit?: <T>(download: () => Promise<T>) => Promise<T>;
 }
 
 /** Did `ca` issue `cert`: names, key identifiers, and the signature itself. */
@@ -40,16 +42,23 @@ export async function findIssuer(
   sameFile: readonly Certificate[],
   src: IssuerSources,
 ): Promise<Certificate> {
-  const pick = (cands: readonly Certificate[]) => cands.find((c) => issued(c, cert));
+  // The signature is checked on the thread pool: a batch checks one a certificate.
+  const pick = async (cands: readonly Certificate[]) => {
+    for (const c of cands) {
+      if (isIssuerOf(c, cert) && (await verifySignedByAsync(cert, c)).ok) return c;
+    }
+    return undefined;
+  };
   if (src.explicit) {
-    const found = pick(src.explicit);
+    const found = await pick(src.explicit);
     if (found) return found;
     throw new OcspError(
       "ERR_INPUT",
       "the --issuer certificate did not issue this certificate (names or signature differ)",
     );
   }
-  const local = pick(sameFile) ?? pick(src.pool) ?? pick(src.trust.issuersOf(cert));
+  const local =
+    (await pick(sameFile)) ?? (await pick(src.pool)) ?? (await pick(src.trust.issuersOf(cert)));
   if (local) return local;
   const urls = cert.caIssuersUrls.filter((u) => /^https?:\/\//i.test(u));
   if (!urls.length) {
@@ -62,10 +71,11 @@ export async function findIssuer(
   let lastError: unknown;
   for (const url of urls) {
     try {
+      const limit = src.limit ?? ((download) => download());
       const got = await cached(src.downloads, url, () =>
-        fetchIssuers(url, { timeoutMs: src.timeoutMs }),
+        limit(() => fetchIssuers(url, { timeoutMs: src.timeoutMs })),
       );
-      const found = pick(got);
+      const found = await pick(got);
       if (found) return found;
       lastError = new OcspError(
         "ERR_INPUT",

@@ -78,42 +78,60 @@ export async function checkCertificates(
   const timeoutMs = o.timeoutMs ?? 10_000;
   const concurrency = o.concurrency ?? 8;
 
+  // The issuer's key as part of a job's key, computed once an issuer.
+  const issuerKeys = new Map<Certificate, string>();
+  const keyOf = (issuer: Certificate) => {
+    let k = issuerKeys.get(issuer);
+    if (k === undefined) {
+      k = Buffer.from(issuer.spki).toString("hex");
+      issuerKeys.set(issuer, k);
+    }
+    return k;
+  };
+  const downloadSlot = limiter(concurrency);
+
   /** The result, when it is known without asking; else what to ask about. */
   const plan = async (input: CheckInput): Promise<Outcome | Job> => {
     if (input.error) return { status: "error", error: input.error };
     const [cert, ...sameFile] = input.certs as [Certificate, ...Certificate[]];
-    const base = { subject: nameOneline(cert.subject), serial: cert.serialHex };
     const notARoot = rootError(cert);
-    if (notARoot) return { ...base, status: "error", error: notARoot };
     const url = o.url ?? cert.ocspUrls[0];
-    if (!url && !o.crlFallback) {
+    const noUrl = !url && !o.crlFallback;
+    // Started first, so that the thread pool checks the signature while this thread goes on.
+    const found =
+      notARoot || noUrl
+        ? undefined
+        : findIssuer(cert, sameFile, {
+            explicit: o.issuers,
+            pool,
+            trust: o.trust,
+            timeoutMs,
+            downloads,
+            limit: downloadSlot,
+          }).then(
+            (issuer) => ({ issuer }),
+            (err: unknown) => ({ err }),
+          );
+    const base = { subject: nameOneline(cert.subject), serial: cert.serialHex };
+    if (notARoot) return { ...base, status: "error", error: notARoot };
+    if (!found) {
       const hint = cert.crlUrls.length ? "; --crl-fallback checks its CRL instead" : "";
       return { ...base, status: "error", error: noResponder(hint) };
     }
-    let issuer: Certificate;
-    try {
-      issuer = await findIssuer(cert, sameFile, {
-        explicit: o.issuers,
-        pool,
-        trust: o.trust,
-        timeoutMs,
-        downloads,
-      });
-    } catch (err) {
-      return { ...base, status: "error", responder: url, error: asError(err, "ERR_INPUT") };
+    const f = await found;
+    if ("err" in f) {
+      return { ...base, status: "error", responder: url, error: asError(f.err, "ERR_INPUT") };
     }
-    const key = `${url}\n${Buffer.from(issuer.spki).toString("hex")}\n${cert.serialHex}`;
-    const job = jobs.get(key) ?? { cert, issuer, base, url };
-    jobs.set(key, job);
-    return job;
+    return { cert, issuer: f.issuer, base, url };
   };
 
   const finish = async (job: Job, answer?: Promise<QueryResult>): Promise<Outcome> => {
     let ocspError: OcspError | undefined;
     if (job.url) {
       const r = answer
-        ? fromOcsp(await answer)
+        ? fromOcsp(job.base, await answer)
         : {
+            ...job.base,
             status: "error" as const,
             responder: job.url,
             source: "OCSP" as const,
@@ -122,7 +140,7 @@ export async function checkCertificates(
               `the OCSP URL ${job.url} is not a valid http(s) URL`,
             ),
           };
-      if (r.status !== "error" || !o.crlFallback) return { ...job.base, ...r };
+      if (r.status !== "error" || !o.crlFallback) return r;
       ocspError = r.error;
     }
     // CRL parsing (and @peculiar's ASN.1 stack under it) is loaded only when a CRL is needed.
@@ -153,8 +171,16 @@ export async function checkCertificates(
   });
   // First what each input needs (finding an issuer may mean downloading it), then every
   // question at once, so that those for the same responder and CA can share requests.
-  const slot = limiter(concurrency);
-  const plans = await Promise.all(inputs.map((input) => slot(() => plan(input)).catch(unusable)));
+  const planned = await Promise.all(inputs.map((input) => plan(input).catch(unusable)));
+  // Jobs in input order (not in the order signatures were checked), so that the same inputs
+  // make the same requests, which a responder's cache can answer.
+  const plans = planned.map((p) => {
+    if ("status" in p) return p;
+    const key = `${p.url}\n${keyOf(p.issuer)}\n${p.cert.serialHex}`;
+    const job = jobs.get(key) ?? p;
+    jobs.set(key, job);
+    return job;
+  });
   const asked = [...jobs.values()].filter(
     (j): j is Job & Question => !!j.url && /^https?:\/\//i.test(j.url) && URL.canParse(j.url),
   );
@@ -184,8 +210,11 @@ export async function checkCertificates(
   }
 }
 
-function fromOcsp(r: QueryResult): Omit<CheckResult, "file" | "subject" | "serial"> {
+/** The outcome a verified answer (or its failure) gives; one literal, made for every certificate. */
+function fromOcsp(base: Job["base"], r: QueryResult): Outcome {
   return {
+    subject: base.subject,
+    serial: base.serial,
     status: r.status,
     revocationReason: r.revocationReason,
     revocationTime: r.revocationTime,

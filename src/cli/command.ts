@@ -99,7 +99,7 @@ export function seconds(v: string): number {
 
 /** Is this a person at a terminal (output to the real stdout, which is a TTY)? */
 export function onTerminal(io: Io): boolean {
-  return io.terminal === true;
+  return io.isProcess === true && process.stdout.isTTY === true;
 }
 
 export function paintFor(io: Io): Paint {

@@ -26,6 +26,27 @@ export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map([
     },
   ],
   [
+    "db",
+    {
+      summary: "create, fill and query a status database (SQLite or PostgreSQL)",
+      load: async () => (await import("./db.js")).dbCommand,
+    },
+  ],
+  [
+    "revoke",
+    {
+      summary: "record a revocation in a status database",
+      load: async () => (await import("./revoke.js")).revokeCommand,
+    },
+  ],
+  [
+    "unrevoke",
+    {
+      summary: "release a certificate on hold",
+      load: async () => (await import("./unrevoke.js")).unrevokeCommand,
+    },
+  ],
+  [
     "staple",
     {
       summary: "validate a TLS server's stapled OCSP response",
@@ -37,6 +58,13 @@ export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map([
     {
       summary: "decode an OCSP request or response",
       load: async () => (await import("./inspect.js")).inspectCommand,
+    },
+  ],
+  [
+    "probe",
+    {
+      summary: "grade an OCSP responder against RFC 6960, RFC 5019 and the CA/B Forum rules",
+      load: async () => (await import("./probe.js")).probeCommand,
     },
   ],
   [

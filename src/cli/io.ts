@@ -3,16 +3,14 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   /**
-   * Is `out` a person's terminal? A property of the Io rather than a comparison with
-   * processIo: every command bundle carries its own copy of this module.
+   * Set on the process's own Io. Each command is a bundle of its own with its own copy of this
+   * module, so "is it the process's Io" cannot be asked by identity.
    */
-  readonly terminal?: boolean;
+  readonly isProcess?: true;
 }
 
 export const processIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
-  get terminal() {
-    return process.stdout.isTTY === true;
-  },
+  isProcess: true,
 };

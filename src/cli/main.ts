@@ -41,7 +41,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return 0;
       }
       // Asked for, the help is the output (`ocsp -help` writes to stderr, as OpenSSL does).
-      const toOut: Io = { out: io.out, err: io.out, terminal: io.terminal };
+      const toOut: Io = { ...io, err: io.out };
       if (rest[0] === "completion") return completion(["--help"], toOut);
       const which = COMMANDS.get(rest[0]!);
       if (!which) return unknown(rest[0]!, io);

@@ -89,7 +89,7 @@ async function run(o: Options, io: Io): Promise<number> {
   if (request) {
     // -nonce with -reqin: the request's nonce is replaced by a new one before it is answered.
     if (o.nonce === 2) request = encodeRequest(withNewNonce(decodeRequest(request)));
-    const a = new Answerer(setup.cas, setup.policy).answer(request);
+    const a = await new Answerer(setup.cas, setup.policy).answer(request);
     const status = await report(o, out, { request, response: a.der, status: a.status });
     return status === OCSP_STATUS.successful || o.ignoreErr ? 0 : 1;
   }
@@ -157,7 +157,7 @@ async function load(o: Options, io: Io, index: string): Promise<Setup> {
     throw new Exit(1);
   }
   const signer = new ResponseSigner({ cert: rsigner, key, ...signerOptions });
-  const store = await IndexStore.open(index, { log: (m) => io.err(`${PROG}: ${m}\n`) });
+  const source = await IndexStore.open(index, { log: (m) => io.err(`${PROG}: ${m}\n`) });
   const ndays = last("ndays");
   const nmin = last("nmin");
   const nextUpdateSeconds =
@@ -165,7 +165,7 @@ async function load(o: Options, io: Io, index: string): Promise<Setup> {
       ? undefined
       : Number(ndays ?? 0) * 86400 + Number(nmin ?? 0) * 60;
   return {
-    cas: cas.map((caCert) => ({ caCert, signer, store })),
+    cas: cas.map((caCert) => ({ caCert, signer, source })),
     policy: {
       dialect: "openssl",
       unknownIssuer: "unknown",

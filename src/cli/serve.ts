@@ -5,6 +5,7 @@ import type { KeyObject } from "node:crypto";
 import { createServer } from "node:net";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, OcspError } from "../errors.js";
+import type { Unassigned } from "../responder/answer.js";
 import { DEFAULT_CACHE_MB } from "../responder/cache.js";
 import { defaultMaxConnections } from "../responder/connections.js";
 import {
@@ -26,8 +27,10 @@ import {
   startWorkers,
   stopSignal,
 } from "../responder/workers.js";
+import type { DatabaseUrl } from "../store/url.js";
 import { loadPrivateKeyAsking, matchingKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates } from "../x509/load.js";
+import { DB_HELP, DB_OPTION, databaseUrl, openSource } from "./db-args.js";
 import { DURATION_FORMS, parseDuration } from "./duration.js";
 import type { Io } from "./io.js";
 import { passphrasePrompt } from "./prompt.js";
@@ -63,15 +66,25 @@ never revoked, anything else or absent unknown); it is re-read within a second o
 once the file has stopped changing and ends with a whole line. A file without rows replaces
 one with rows only after --index-settle seconds. SIGTERM or SIGINT stops the responder once
 the requests in progress are answered.
+
+--db (or $OCSPKIT_DB) serves every CA from one status database instead (sqlite:PATH or
+postgres://…, made with \`ocspkit db init\` and \`ocspkit db import\`); changes such as
+\`ocspkit revoke\` are served within a second. A serial the store does not hold is answered
+as --unassigned says: unknown, unauthorized, or revoked (RFC 6960 §2.2, with the extended
+revoke extension). While the database is unreachable, cached answers are served until their
+nextUpdate, new questions get tryLater, and /healthz answers 503.
 `;
 
 interface Flags {
-  ca?: string[];
-  index?: string[];
-  signer?: string[];
-  key?: string[];
-  keyPass?: string[];
-  other?: string[];
+  ca: string[];
+  index: string[];
+  db?: string;
+  unassigned: Unassigned;
+  waitForDb?: boolean;
+  signer: string[];
+  key: string[];
+  keyPass: string[];
+  other: string[];
   host: string;
   port: number;
   nextUpdate: number;
@@ -109,13 +122,22 @@ function wholeSeconds(max: number, most: string) {
 
 function program(io: Io): Command {
   return new Command("ocspkit serve")
-    .description("Run an OCSP responder (RFC 6960, RFC 5019) from OpenSSL CA index files.")
+    .description(
+      "Run an OCSP responder (RFC 6960, RFC 5019) from OpenSSL CA index files or a status database.",
+    )
     .option(
       "--ca <file>",
       "CA certificate whose certificates are answered for (repeatable)",
       collect,
     )
     .option("--index <file>", "OpenSSL index.txt holding the CA's certificate statuses", collect)
+    .option(DB_OPTION, `${DB_HELP}, instead of --index`)
+    .addOption(
+      new Option("--unassigned <answer>", "answer for a serial the store does not hold")
+        .choices(["unknown", "unauthorized", "revoked"])
+        .default("unknown"),
+    )
+    .option("--wait-for-db", "retry until the database can be used, instead of exiting")
     .option("--signer <file>", "responder certificate that signs the answers", collect)
     .option("--key <file>", "private key of the signer (PEM or DER)", collect)
     .option(
@@ -178,20 +200,26 @@ function perCa(values: string[], name: string, count: number, required: boolean)
 }
 
 async function loadConfig(f: Flags, io: Io): Promise<ResponderConfig> {
-  const caFiles = f.ca ?? [];
-  if (!caFiles.length)
+  if (!f.ca.length)
     throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --ca is required");
-  const n = caFiles.length;
-  const index = perCa(f.index ?? [], "--index", n, true);
-  const signer = perCa(f.signer ?? [], "--signer", n, false);
-  const key = perCa(f.key ?? [], "--key", n, true);
-  const keyPass = perCa(f.keyPass ?? [], "--key-pass", n, false);
-  const other = perCa(f.other ?? [], "--other", n, false);
+  const n = f.ca.length;
+  if (f.db !== undefined && f.index.length) {
+    throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: give --index or --db, not both");
+  }
+  const fromDb = !f.index.length && (f.db ?? process.env.OCSPKIT_DB) !== undefined;
+  if (!f.index.length && !fromDb) {
+    throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --index or --db is required");
+  }
+  const index = perCa(f.index, "--index", n, !fromDb);
+  const signer = perCa(f.signer, "--signer", n, false);
+  const key = perCa(f.key, "--key", n, true);
+  const keyPass = perCa(f.keyPass, "--key-pass", n, false);
+  const other = perCa(f.other, "--other", n, false);
   const ask = passphrasePrompt("--key-pass");
   // A key shared by every CA is read (and its pass phrase asked for) once.
   const keys = new Map<string, Promise<KeyObject>>();
   const cas: ResponderCa[] = [];
-  for (const [i, caFile] of caFiles.entries()) {
+  for (const [i, caFile] of f.ca.entries()) {
     const caCert = loadCertificate(caFile, "CA certificate");
     const signerFile = signer(i) ?? caFile;
     const signerCert = signer(i) ? loadCertificate(signerFile, "signer certificate") : caCert;
@@ -213,7 +241,7 @@ async function loadConfig(f: Flags, io: Io): Promise<ResponderConfig> {
       signerFile,
       signerCert,
       signerKey: matchingKey(await loaded, keyFile, signerCert, signerFile),
-      index: index(i)!,
+      index: index(i),
       otherCerts: otherFile ? loadCertificates(otherFile, "certificates") : undefined,
     });
   }
@@ -223,6 +251,7 @@ async function loadConfig(f: Flags, io: Io): Promise<ResponderConfig> {
     cas,
     nextUpdateSeconds: f.nextUpdate,
     unknownIssuer: f.unknownIssuer,
+    unassigned: f.unassigned,
     cacheMb: f.cacheMb,
     indexSettleSeconds: f.indexSettle,
     maxConnections: f.maxConnections,
@@ -233,11 +262,25 @@ async function loadConfig(f: Flags, io: Io): Promise<ResponderConfig> {
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   let config: ResponderConfig;
   let workers: number;
+  let db: DatabaseUrl | undefined;
+  let waitForDb = false;
   try {
     const cmd = program(io).parse([...argv], { from: "user" });
-    const flags = cmd.opts<Flags>();
+    const given = cmd.opts<Flags>();
+    // The repeatable options have no default (see collect): absent, they are empty.
+    const flags: Flags = {
+      ...given,
+      ...Object.fromEntries(
+        (["ca", "index", "signer", "key", "keyPass", "other"] as const).map((k) => [
+          k,
+          given[k] ?? [],
+        ]),
+      ),
+    };
     workers = flags.workers;
     config = await loadConfig(flags, io);
+    if (!flags.index.length) db = databaseUrl(flags.db);
+    waitForDb = flags.waitForDb === true;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code.startsWith("ocspkit.")) io.err(`${err.message}\n`);
@@ -247,24 +290,35 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     }
     if (err instanceof OcspError) {
       io.err(`ocspkit serve: ${err.message}\n`);
-      return 1;
+      return err.code === "ERR_USAGE" ? USAGE_EXIT : 1;
     }
     throw err;
   }
   const log = (m: string) => io.err(`ocspkit serve: ${m}\n`);
   if (isWorker) {
     let svc: OcspService | undefined;
-    const running = await startResponder(config, {
-      log,
-      metrics: clusterMetrics,
-      onService: (s) => {
-        svc = s;
-      },
-    }).catch((err: unknown) => failAsWorker(describe(err)));
+    const source = db ? openSource(db, config.cas, { log, wait: waitForDb }) : undefined;
+    const running = await (source ?? Promise.resolve(undefined))
+      .then((src) => {
+        for (const ca of config.cas) if (src) ca.source = src;
+        return startResponder(config, {
+          log,
+          metrics: clusterMetrics,
+          onService: (s) => {
+            svc = s;
+          },
+        });
+      })
+      .catch((err: unknown) => failAsWorker(describe(err)));
     serveAsWorker(running, () => svc!.snapshot());
     return await new Promise<number>(() => {});
   }
   try {
+    // The primary of --workers checks the database too, so that a bad one stops the start.
+    if (db) {
+      const source = await openSource(db, config.cas, { log, wait: waitForDb });
+      for (const ca of config.cas) ca.source = source;
+    }
     for (const w of responderWarnings(config)) log(`warning: ${w}`);
     let running: { url: string; close(): Promise<void> };
     if (workers > 1) {

@@ -116,7 +116,9 @@ function walk(buf: Uint8Array, t: Tlv, depth: number): void {
  */
 function checkPrimitive(buf: Uint8Array, t: Tlv): void {
   if ((t.tag & 0xc0) !== 0) return;
-  const c = contentOf(buf, t);
+  // Read in place: a view per value is most of the walk's cost (a certificate has ~50).
+  const at = t.contentStart;
+  const length = t.end - at;
   switch (t.tag) {
     case 0:
       throw new DerError("end-of-contents marker outside an indefinite length", t.start);
@@ -124,41 +126,45 @@ function checkPrimitive(buf: Uint8Array, t: Tlv): void {
     case TAG.SET & 0x1f:
       throw new DerError("SEQUENCE or SET without the constructed bit", t.start);
     case TAG.BOOLEAN:
-      if (c.length !== 1) throw new DerError("BOOLEAN must be one byte", t.start);
+      if (length !== 1) throw new DerError("BOOLEAN must be one byte", t.start);
       return;
     case TAG.NULL:
-      if (c.length !== 0) throw new DerError("NULL with content", t.start);
+      if (length !== 0) throw new DerError("NULL with content", t.start);
       return;
     case TAG.INTEGER:
     case TAG.ENUMERATED:
-      if (c.length === 0) throw new DerError("INTEGER without content", t.start);
-      if (c.length > 1 && ((c[0] === 0 && c[1]! < 0x80) || (c[0] === 0xff && c[1]! >= 0x80)))
+      if (length === 0) throw new DerError("INTEGER without content", t.start);
+      if (
+        length > 1 &&
+        ((buf[at] === 0 && buf[at + 1]! < 0x80) || (buf[at] === 0xff && buf[at + 1]! >= 0x80))
+      )
         throw new DerError("non-minimal INTEGER", t.start);
       return;
     case TAG.BIT_STRING:
       checkBitString(buf, t);
       return;
     case TAG.OID:
-      checkOidContent(c, t.contentStart);
+      checkOidContent(buf, 0, at, t.end);
       return;
     case TAG.UTC_TIME:
     case TAG.GENERALIZED_TIME:
-      parseTimeText(t.tag, c, t.start);
+      parseTimeText(t.tag, contentOf(buf, t), t.start);
       return;
     case TAG.BMP_STRING:
-      if (c.length % 2) throw new DerError("BMPString of odd length", t.start);
+      if (length % 2) throw new DerError("BMPString of odd length", t.start);
       return;
     case TAG.UNIVERSAL_STRING:
-      if (c.length % 4) throw new DerError("UniversalString not a multiple of 4 bytes", t.start);
+      if (length % 4) throw new DerError("UniversalString not a multiple of 4 bytes", t.start);
   }
 }
 
 /** A BIT STRING's content rules, for universal and implicitly tagged ones alike. */
 export function checkBitString(buf: Uint8Array, t: Tlv): void {
-  const c = contentOf(buf, t);
-  if (c.length === 0) throw new DerError("BIT STRING without the unused-bits octet", t.start);
-  if (c[0]! > 7 || (c.length === 1 && c[0] !== 0))
-    throw new DerError(`BIT STRING with ${c[0]} unused bits`, t.start);
+  const length = t.end - t.contentStart;
+  const unused = buf[t.contentStart]!;
+  if (length === 0) throw new DerError("BIT STRING without the unused-bits octet", t.start);
+  if (unused > 7 || (length === 1 && unused !== 0))
+    throw new DerError(`BIT STRING with ${unused} unused bits`, t.start);
 }
 
 export function expectTag(t: Tlv, tag: number, what: string): void {
@@ -171,17 +177,56 @@ export function expectTag(t: Tlv, tag: number, what: string): void {
 }
 
 export function encodeLength(len: number): Uint8Array {
-  if (len < 0x80) return Uint8Array.of(len);
-  const bytes: number[] = [];
-  for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+  const out = new Uint8Array(lengthOctets(len));
+  writeLength(out, 0, len);
+  return out;
 }
 
 export function encodeTlv(tag: number, content: Uint8Array): Uint8Array {
-  const len = encodeLength(content.length);
-  const out = new Uint8Array(1 + len.length + content.length);
+  return encodeConstructed(tag, [content]);
+}
+
+/**
+ * One TLV whose content is `parts` one after the other, written straight into one array:
+ * requests and answers are built from thousands of these.
+ */
+export function encodeConstructed(tag: number, parts: readonly Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const head = 1 + lengthOctets(len);
+  const out = new Uint8Array(head + len);
   out[0] = tag;
-  out.set(len, 1);
-  out.set(content, 1 + len.length);
+  writeLength(out, 1, len);
+  let at = head;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
+}
+
+function lengthOctets(len: number): number {
+  if (len < 0x80) return 1;
+  let n = 1;
+  for (let v = len; v > 0xff; v = Math.floor(v / 256)) n++;
+  return n + 1;
+}
+
+function writeLength(out: Uint8Array, at: number, len: number): void {
+  if (len < 0x80) {
+    out[at] = len;
+    return;
+  }
+  const n = lengthOctets(len) - 1;
+  out[at] = 0x80 | n;
+  for (let i = n, v = len; i >= 1; i--, v = Math.floor(v / 256)) out[at + i] = v & 0xff;
+}
+
+/** Byte equality of two views, without copying either (hot: names, keys, CertIDs, DER). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  // Hashes and serials: a loop beats making a Buffer to call memcmp through.
+  if (a.length > 64) return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -6,11 +6,14 @@ import { DerError } from "./error.js";
  */
 export const MAX_OID_ARC_BYTES = 20;
 
-/** Throws unless `c` is the content of a DER OBJECT IDENTIFIER (minimal, complete arcs). */
-export function checkOidContent(c: Uint8Array, offset = 0): void {
-  if (c.length === 0) throw new DerError("OBJECT IDENTIFIER: empty", offset);
-  let arcStart = 0;
-  for (let i = 0; i < c.length; i++) {
+/**
+ * Throws unless `c[start..end)` (all of `c` by default) is the content of a DER OBJECT
+ * IDENTIFIER (minimal, complete arcs); `offset` is added to the positions errors give.
+ */
+export function checkOidContent(c: Uint8Array, offset = 0, start = 0, end = c.length): void {
+  if (end === start) throw new DerError("OBJECT IDENTIFIER: empty", offset + start);
+  let arcStart = start;
+  for (let i = start; i < end; i++) {
     const b = c[i]!;
     if (i === arcStart && b === 0x80)
       throw new DerError("OBJECT IDENTIFIER: non-minimal arc", offset + i);
@@ -19,12 +22,28 @@ export function checkOidContent(c: Uint8Array, offset = 0): void {
         throw new DerError("OBJECT IDENTIFIER: arc too long", offset + i);
     } else arcStart = i + 1;
   }
-  if (arcStart !== c.length)
-    throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + c.length - 1);
+  if (arcStart !== end) throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + end - 1);
 }
 
-export function decodeOid(c: Uint8Array): string {
-  checkOidContent(c);
+/** The dotted form of the OBJECT IDENTIFIER content `c[start..end)` (all of `c` by default). */
+export function decodeOid(c: Uint8Array, start = 0, end = c.length): string {
+  checkOidContent(c, 0, start, end);
+  // Arcs below 2^46 (all but UUID-like ones) in plain numbers: every certificate holds a
+  // dozen OIDs, and BigInt arithmetic is the slow part of reading them.
+  let out = "";
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    if (v >= 2 ** 46) return decodeArcs(c.subarray(start, end));
+    const b = c[i]!;
+    v = v * 128 + (b & 0x7f);
+    if (b & 0x80) continue;
+    out += out ? `.${v}` : v < 40 ? `0.${v}` : v < 80 ? `1.${v - 40}` : `2.${v - 80}`;
+    v = 0;
+  }
+  return out;
+}
+
+function decodeArcs(c: Uint8Array): string {
   const arcs: bigint[] = [];
   let v = 0n;
   for (const b of c) {
@@ -39,7 +58,22 @@ export function decodeOid(c: Uint8Array): string {
   return [...head, ...arcs.slice(1)].join(".");
 }
 
+// Requests and answers name the same few algorithms and extensions again and again.
+const MEMO_SIZE = 512;
+const encoded = new Map<string, Uint8Array>();
+
+/** The content octets of `oid` (shared: callers copy them into what they encode). */
 export function encodeOid(oid: string): Uint8Array {
+  let c = encoded.get(oid);
+  if (!c) {
+    c = encodeArcs(oid);
+    if (encoded.size >= MEMO_SIZE) encoded.delete(encoded.keys().next().value!);
+    encoded.set(oid, c);
+  }
+  return c;
+}
+
+function encodeArcs(oid: string): Uint8Array {
   const arcs = oid.split(".").map((a) => BigInt(a));
   const [a0 = 0n, a1 = 0n, ...rest] = arcs;
   const out: number[] = [];

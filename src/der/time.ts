@@ -23,36 +23,63 @@ export function parseAsn1Time(buf: Uint8Array, t: Tlv): Asn1Time {
  * The time `content` (of a value tagged `tag`, found at `offset`) denotes. Only the forms
  * RFC 5280 allows are read — UTC ("Z"), seconds present — and every field is range-checked:
  * a lenient reader would turn "month 13" into January of the next year, a date nobody wrote.
+ * Read digit by digit: every certificate and every answer holds several times.
  */
 export function parseTimeText(tag: number, content: Uint8Array, offset: number): Asn1Time {
-  const s = Buffer.from(content).toString("latin1");
-  let m: RegExpExecArray | null;
-  if (tag === GENERALIZED_TIME) {
-    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/.exec(s);
-  } else if (tag === UTC_TIME) {
-    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})()Z$/.exec(s);
-    if (m) m[1] = String((Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]));
-  } else {
+  if (tag !== GENERALIZED_TIME && tag !== UTC_TIME) {
     throw new DerError(`expected a time, found tag 0x${tag.toString(16)}`, offset);
   }
-  if (!m) throw new DerError(`malformed time "${s}"`, offset);
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const frac = m[7] ?? "";
-  const date = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, sec, frac ? Math.floor(Number(`0${frac}`) * 1000) : 0);
-  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) {
-    throw new DerError(`invalid time "${s}"`, offset);
+  const text = () => Buffer.from(content).toString("latin1");
+  const c = content;
+  const n = c.length;
+  // YYYYMMDDHHMMSS[.f+]Z or YYMMDDHHMMSSZ
+  const digits = tag === GENERALIZED_TIME ? 14 : 12;
+  const fractionDigits = n - digits - 2;
+  const wellFormed =
+    c[n - 1] === 0x5a &&
+    (n === digits + 1 || (tag === GENERALIZED_TIME && fractionDigits > 0 && c[digits] === 0x2e));
+  const field = (from: number, len: number) => {
+    let v = 0;
+    for (let i = from; i < from + len; i++) {
+      const d = c[i]! - 0x30;
+      if (d < 0 || d > 9) return Number.NaN;
+      v = v * 10 + d;
+    }
+    return v;
+  };
+  const fracOk =
+    wellFormed && (n === digits + 1 || !Number.isNaN(field(digits + 1, fractionDigits)));
+  const o = digits - 10;
+  const yy = field(0, o);
+  const mo = field(o, 2);
+  const d = field(o + 2, 2);
+  const h = field(o + 4, 2);
+  const mi = field(o + 6, 2);
+  const sec = field(o + 8, 2);
+  if (!fracOk || Number.isNaN(yy + mo + d + h + mi + sec)) {
+    throw new DerError(`malformed time "${text()}"`, offset);
+  }
+  const y = tag === UTC_TIME ? (yy < 50 ? 2000 : 1900) + yy : yy;
+  const frac = n === digits + 1 ? "" : Buffer.from(c.subarray(digits, n - 1)).toString("latin1");
+  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) {
+    throw new DerError(`invalid time "${text()}"`, offset);
+  }
+  const ms = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
+  let date: Date;
+  if (y >= 100) date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms));
+  else {
+    // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
+    date = new Date(0);
+    date.setUTCFullYear(y, mo - 1, d);
+    date.setUTCHours(h, mi, sec, ms);
   }
   return { date, fraction: frac };
+}
+
+/** Days in month `mo` (1-12) of year `y`, proleptic Gregorian as Date counts. */
+function daysIn(y: number, mo: number): number {
+  if (mo !== 2) return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 export function encodeGeneralizedTime(d: Date): Uint8Array {

@@ -1,4 +1,4 @@
-import { hex } from "../hex.js";
+import { sameBytes } from "../der/der.js";
 import type { Certificate } from "../x509/cert.js";
 import { type Digest, digestByOid, hash } from "./digests.js";
 
@@ -25,8 +25,8 @@ export function certIdFor(
   const cert = subject instanceof Uint8Array ? undefined : subject;
   return {
     hashAlgorithm: digest.oid,
-    issuerNameHash: hash(digest, cert ? cert.issuer : issuer.subject),
-    issuerKeyHash: hash(digest, issuer.publicKeyBits),
+    issuerNameHash: nameHash(digest, cert ? cert.issuer : issuer.subject),
+    issuerKeyHash: keyHash(digest, issuer),
     serial: cert ? cert.serial : (subject as Uint8Array),
   };
 }
@@ -40,29 +40,58 @@ export function issuerHashesMatch(ca: Certificate, id: CertId): boolean | undefi
   return d === undefined ? undefined : sameIssuer(certIdFor(ca, id.serial, d), id);
 }
 
-/** Byte equality without copying: batches compare every asked CertID with every answer. */
-function eq(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+// A batch asks about many certificates of few CAs: each CA's key and each issuer name are
+// hashed once (the hashes are shared, and nothing writes to a CertID). Keys by certificate,
+// names by their bytes in a bounded, oldest-out memo.
+const keyHashes = new WeakMap<Certificate, Map<string, Uint8Array>>();
+const MEMO_SIZE = 256;
+const nameHashes = new Map<string, Uint8Array>();
+
+function keyHash(digest: Digest, ca: Certificate): Uint8Array {
+  let byDigest = keyHashes.get(ca);
+  if (!byDigest) {
+    byDigest = new Map();
+    keyHashes.set(ca, byDigest);
+  }
+  let h = byDigest.get(digest.name);
+  if (!h) {
+    h = hash(digest, ca.publicKeyBits);
+    byDigest.set(digest.name, h);
+  }
+  return h;
+}
+
+function nameHash(digest: Digest, name: Uint8Array): Uint8Array {
+  const k = `${digest.name}\0${Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString("latin1")}`;
+  let h = nameHashes.get(k);
+  if (!h) {
+    h = hash(digest, name);
+    if (nameHashes.size >= MEMO_SIZE) nameHashes.delete(nameHashes.keys().next().value!);
+    nameHashes.set(k, h);
+  }
+  return h;
 }
 
 /** A string key equal for exactly the CertIDs sameCertId calls equal. */
 export function certIdKey(id: CertId): string {
-  return `${id.hashAlgorithm}/${hex(id.issuerNameHash)}/${hex(id.issuerKeyHash)}/${hex(id.serial)}`;
+  // Latin-1 is one character a byte, the cheapest text of bytes; the lengths keep it unambiguous.
+  const text = (b: Uint8Array) =>
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+  const { issuerNameHash: n, issuerKeyHash: k, serial: s } = id;
+  return `${id.hashAlgorithm}/${n.length}/${k.length}/${text(n)}${text(k)}${text(s)}`;
 }
 
 /** Same issuer: algorithm OID and both hashes (OCSP_id_issuer_cmp). */
 export function sameIssuer(a: CertId, b: CertId): boolean {
   return (
     a.hashAlgorithm === b.hashAlgorithm &&
-    eq(a.issuerNameHash, b.issuerNameHash) &&
-    eq(a.issuerKeyHash, b.issuerKeyHash)
+    sameBytes(a.issuerNameHash, b.issuerNameHash) &&
+    sameBytes(a.issuerKeyHash, b.issuerKeyHash)
   );
 }
 
 export function sameCertId(a: CertId, b: CertId): boolean {
-  return sameIssuer(a, b) && eq(a.serial, b.serial);
+  return sameIssuer(a, b) && sameBytes(a.serial, b.serial);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { children, encodeTlv, expectTag, readTlv, TAG } from "../der/der.js";
+import { children, encodeConstructed, encodeTlv, expectTag, readTlv, TAG } from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
 import { describe, OcspError } from "../errors.js";
 import { type Extension, nameBytes } from "../x509/cert.js";
@@ -10,16 +10,28 @@ import type { OcspRequest } from "./types.js";
 
 export type { OcspRequest, SingleRequest } from "./types.js";
 
-const seq = (...parts: Uint8Array[]) => encodeTlv(TAG.SEQUENCE, Buffer.concat(parts));
+const seq = (...parts: Uint8Array[]) => encodeConstructed(TAG.SEQUENCE, parts);
 const NULL_PARAMS = Uint8Array.of(TAG.NULL, 0);
 
 export function encodeCertId(id: CertId): Uint8Array {
   return seq(
-    seq(encodeTlv(TAG.OID, encodeOid(id.hashAlgorithm)), NULL_PARAMS),
+    hashAlgorithm(id.hashAlgorithm),
     encodeTlv(TAG.OCTET_STRING, id.issuerNameHash),
     encodeTlv(TAG.OCTET_STRING, id.issuerKeyHash),
     encodeTlv(TAG.INTEGER, id.serial),
   );
+}
+
+// A batch's CertIDs all name the same digest: its AlgorithmIdentifier is encoded once.
+const algorithms = new Map<string, Uint8Array>();
+
+function hashAlgorithm(oid: string): Uint8Array {
+  let der = algorithms.get(oid);
+  if (!der) {
+    der = seq(encodeTlv(TAG.OID, encodeOid(oid)), NULL_PARAMS);
+    if (algorithms.size < 16) algorithms.set(oid, der);
+  }
+  return der;
 }
 
 export function encodeExtensions(exts: readonly Extension[]): Uint8Array {

@@ -21,14 +21,22 @@ import {
 } from "../ocsp/response-builder.js";
 import { OCSP_STATUS } from "../ocsp/status.js";
 import type { Certificate, Extension } from "../x509/cert.js";
-import { type IndexEntry, serialKey } from "./index-file.js";
-import type { IndexStore } from "./store.js";
+import { serialKey } from "./index-file.js";
+import {
+  type RevocationRecord,
+  type StatusRecord,
+  type StatusSource,
+  StoreUnavailable,
+} from "./status.js";
 
 export interface ServedCa {
   readonly caCert: Certificate;
   readonly signer: ResponseSigner;
-  readonly store: IndexStore;
+  readonly source: StatusSource;
 }
+
+/** What a serial the store has never seen gets (rfc dialect; OpenSSL's is always unknown). */
+export type Unassigned = "unknown" | "unauthorized" | "revoked";
 
 export interface AnswerPolicy {
   readonly dialect: "openssl" | "rfc";
@@ -38,12 +46,16 @@ export interface AnswerPolicy {
   readonly nextUpdateSeconds?: number;
   /** OpenSSL's -rcid: CertIDs of served issuers are answered with this digest (serial 0). */
   readonly responseCertIdDigest?: Digest;
+  /** rfc dialect: the answer for a serial its CA's store does not hold; default unknown. */
+  readonly unassigned?: Unassigned;
 }
 
 /** One certificate's line in an answer, for logs. */
 export interface AnsweredCert {
   readonly serial: string;
   readonly status: CertStatus;
+  /** The store does not hold the serial (the status is the --unassigned policy's). */
+  readonly unassigned?: true;
 }
 
 export interface Answer {
@@ -62,6 +74,14 @@ export interface Answer {
 
 const INVALIDITY_DATE = "2.5.29.24";
 const HOLD_INSTRUCTION = "2.5.29.23";
+/** RFC 6960 §4.4.8: "revoked" may mean "never issued"; its value is NULL. */
+const EXTENDED_REVOKE: Extension = {
+  oid: "1.3.6.1.5.5.7.48.1.9",
+  critical: false,
+  value: Uint8Array.of(TAG.NULL, 0),
+};
+/** RFC 6960 §2.2: a never-issued serial is revoked on hold since the epoch. */
+const NEVER_ISSUED: RevocationRecord = { time: new Date(0), reason: 6 };
 /** RFC 8954 §2.1: a nonce of 1 to 32 octets. */
 const MAX_NONCE = 32;
 
@@ -83,7 +103,7 @@ export class Answerer {
     this.#policy = policy;
   }
 
-  answer(der: Uint8Array, now = new Date()): Answer {
+  async answer(der: Uint8Array, now = new Date()): Promise<Answer> {
     let req: OcspRequest;
     try {
       req = decodeRequest(der);
@@ -105,9 +125,19 @@ export class Answerer {
     const issuers = req.requests.map((r) => this.#issuer(r.certId));
     const signingCa = issuers.find((i): i is number => typeof i === "number") ?? 0;
     const signer = this.cas[signingCa]!.signer;
+    // One response has one signer: a CA signed for by another counts as not served.
+    const served = issuers.map((i) => typeof i === "number" && this.cas[i]!.signer === signer);
+    let records: (StatusRecord | undefined)[];
+    try {
+      records = await this.#lookup(req, issuers, served);
+    } catch (err) {
+      if (err instanceof StoreUnavailable) return failure(OCSP_STATUS.tryLater, describe(err));
+      throw err;
+    }
     const singles: Uint8Array[] = [];
     const keys: string[] = [];
     const certs: AnsweredCert[] = [];
+    let unassigned = false;
     for (const [i, r] of req.requests.entries()) {
       const issuer = issuers[i]!;
       const serial = serialKey(r.certId.serial);
@@ -119,8 +149,7 @@ export class Answerer {
         );
       }
       const base = { thisUpdate, nextUpdate };
-      // One response has one signer: a CA signed for by another counts as not served.
-      if (typeof issuer !== "number" || this.cas[issuer]!.signer !== signer) {
+      if (typeof issuer !== "number" || !served[i]) {
         if (rfc && this.#policy.unknownIssuer === "unauthorized") {
           return failure(OCSP_STATUS.unauthorized, `issuer of serial ${serial} not served here`);
         }
@@ -132,18 +161,29 @@ export class Answerer {
       const certId = this.#policy.responseCertIdDigest
         ? encodeCertId(caCertId(ca.caCert, this.#policy.responseCertIdDigest))
         : rawIds[i]!;
-      const entry = ca.store.lookup(serial);
-      const single = statusOf(entry, rfc);
+      const record = records[i]!;
       keys.push(`${issuer}:${serial}`);
-      if (!single) continue; // OpenSSL leaves rows that are neither V nor R out of the answer.
-      if (single === "bad-date") {
-        return failure(OCSP_STATUS.internalError, `unusable revocation date for serial ${serial}`);
+      if (record.state === "unusable") {
+        return failure(OCSP_STATUS.internalError, `serial ${serial}: ${record.problem}`);
       }
+      const policy = rfc ? (this.#policy.unassigned ?? "unknown") : "unknown";
+      if (record.state === "not-found" && policy === "unauthorized") {
+        return failure(OCSP_STATUS.unauthorized, `serial ${serial} not issued by this CA`);
+      }
+      unassigned ||= record.state === "not-found" && policy === "revoked";
+      const single = statusOf(record, rfc, policy);
+      if (!single) continue; // OpenSSL leaves rows that are neither V nor R out of the answer.
       singles.push(encodeSingleResponse({ ...base, ...single, certId }));
-      certs.push({ serial, status: single.status });
+      certs.push(
+        record.state === "not-found"
+          ? { serial, status: single.status, unassigned: true }
+          : { serial, status: single.status },
+      );
     }
+    const extensions = nonce ? [nonce] : [];
+    if (unassigned) extensions.push(EXTENDED_REVOKE);
     return {
-      der: signer.respond(thisUpdate, singles, nonce ? [nonce] : []),
+      der: signer.respond(thisUpdate, singles, extensions),
       status: OCSP_STATUS.successful,
       nonce: !!nonce,
       thisUpdate,
@@ -151,6 +191,33 @@ export class Answerer {
       keys,
       certs,
     };
+  }
+
+  /** The record of each request about a served CA, each CA's store asked once. */
+  async #lookup(
+    req: OcspRequest,
+    issuers: readonly Issuer[],
+    served: readonly boolean[],
+  ): Promise<(StatusRecord | undefined)[]> {
+    const byCa = new Map<number, number[]>();
+    for (const [i, issuer] of issuers.entries()) {
+      if (typeof issuer !== "number" || !served[i]) continue;
+      const list = byCa.get(issuer);
+      if (list) list.push(i);
+      else byCa.set(issuer, [i]);
+    }
+    const records: (StatusRecord | undefined)[] = [];
+    await Promise.all(
+      [...byCa].map(async ([ca, which]) => {
+        const { caCert, source } = this.cas[ca]!;
+        const found = await source.lookup(
+          caCert,
+          which.map((i) => req.requests[i]!.certId.serial),
+        );
+        for (const [n, i] of which.entries()) records[i] = found[n];
+      }),
+    );
+    return records;
   }
 
   #issuer(id: CertId): Issuer {
@@ -195,15 +262,27 @@ function nonceFits(value: Uint8Array): boolean {
 type Status = Omit<SingleAnswer, "certId" | "thisUpdate" | "nextUpdate">;
 
 /**
- * A row's answer. OpenSSL answers V rows good, R rows revoked, and leaves any other row out;
- * the rfc dialect answers E (expired, never revoked) rows good and other rows unknown.
+ * A record's answer. OpenSSL answers V rows good, R rows revoked, and leaves any other row out;
+ * the rfc dialect answers expired (never revoked) rows good and other rows unknown.
  */
-function statusOf(entry: IndexEntry | undefined, rfc: boolean): Status | "bad-date" | undefined {
-  if (!entry) return { status: "unknown" };
-  if (entry.type === "V" || (rfc && entry.type === "E")) return { status: "good" };
-  if (entry.type !== "R") return rfc ? { status: "unknown" } : undefined;
-  const r = entry.revocation!;
-  if (!r.time) return "bad-date";
+function statusOf(record: StatusRecord, rfc: boolean, unassigned: Unassigned): Status | undefined {
+  switch (record.state) {
+    case "good":
+      return { status: "good" };
+    case "expired":
+      return rfc ? { status: "good" } : undefined;
+    case "other":
+      return rfc ? { status: "unknown" } : undefined;
+    case "not-found":
+      return unassigned === "revoked" ? revoked(NEVER_ISSUED) : { status: "unknown" };
+    case "revoked":
+      return revoked(record.revocation);
+    default:
+      throw new Error(`no answer for a ${record.state} record`);
+  }
+}
+
+function revoked(r: RevocationRecord): Status {
   const extensions: Extension[] = [];
   if (r.invalidityDate) {
     extensions.push({ oid: INVALIDITY_DATE, critical: false, value: r.invalidityDate });

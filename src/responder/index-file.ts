@@ -14,6 +14,8 @@ export interface IndexEntry {
   readonly revocation?: Revocation;
   /** The status and revocation columns as written, to tell changed rows apart. */
   readonly raw: string;
+  /** The expiry column as written, when asked for (`db import` keeps it, the responder not). */
+  readonly expires?: string;
 }
 
 export interface Revocation {
@@ -38,6 +40,7 @@ export class IndexFileError extends Error {}
 
 const FIELDS = 6;
 const TYPE = 0;
+const EXPIRES = 1;
 const REV = 2;
 const SERIAL = 3;
 const NAME = 5;
@@ -49,7 +52,7 @@ const NAME = 5;
  * serial numbers must be unique (leading zeros ignored) and, with `uniqueSubject`, so must the
  * subjects of 'V' rows.
  */
-export function parseIndex(text: string, uniqueSubject: boolean): IndexData {
+export function parseIndex(text: string, uniqueSubject: boolean, keepExpiry = false): IndexData {
   const entries = new Map<string, IndexEntry>();
   const rowOf = new Map<string, number>();
   const subjects = new Map<string, number>();
@@ -81,7 +84,8 @@ export function parseIndex(text: string, uniqueSubject: boolean): IndexData {
     }
     const raw = `${f[TYPE]}\t${f[REV]}`;
     const revocation = type === "R" ? unpackRevinfo(f[REV]!, problems) : undefined;
-    entries.set(key, revocation ? { type, revocation, raw } : { type, raw });
+    const entry: IndexEntry = revocation ? { type, revocation, raw } : { type, raw };
+    entries.set(key, keepExpiry ? { ...entry, expires: f[EXPIRES] } : entry);
     row++;
   }
   return { entries, problems };

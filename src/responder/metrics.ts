@@ -29,6 +29,8 @@ export interface MetricsSnapshot {
   /** Answers dropped to make room, by the kind of serial they answer for. */
   cacheEvictions: { known: number; unknown: number };
   indexes: Record<string, IndexGauges>;
+  /** Databases: failed lookups and change checks, and whether the store answers (1) or not. */
+  stores: Record<string, { errors: number; up: number }>;
 }
 
 export interface IndexGauges {
@@ -55,6 +57,7 @@ function emptySnapshot(): MetricsSnapshot {
     cacheBytes: 0,
     cacheEvictions: { known: 0, unknown: 0 },
     indexes: {},
+    stores: {},
   };
 }
 
@@ -90,7 +93,10 @@ export class Metrics {
 
   /** The counters, with the gauges the caller knows (cache and index sizes). */
   snapshot(
-    gauges: Pick<MetricsSnapshot, "cacheEntries" | "cacheBytes" | "cacheEvictions" | "indexes">,
+    gauges: Pick<
+      MetricsSnapshot,
+      "cacheEntries" | "cacheBytes" | "cacheEvictions" | "indexes" | "stores"
+    >,
   ): MetricsSnapshot {
     const named = (m: Map<number, number>, name: (k: number) => string) =>
       Object.fromEntries([...m].map(([k, v]) => [name(k), v]));
@@ -144,6 +150,11 @@ export function mergeSnapshots(all: readonly MetricsSnapshot[]): MetricsSnapshot
     for (const [path, idx] of Object.entries(s.indexes)) {
       const cur = out.indexes[path];
       if (!cur || idx.reloads > cur.reloads) out.indexes[path] = idx;
+    }
+    // Each worker has its own connections: errors add up, the store is up only where all see it.
+    for (const [name, st] of Object.entries(s.stores ?? {})) {
+      const cur = out.stores[name];
+      out.stores[name] = cur ? { errors: cur.errors + st.errors, up: Math.min(cur.up, st.up) } : st;
     }
   }
   return out;
@@ -243,5 +254,22 @@ export function renderMetrics(s: MetricsSnapshot): string {
       ]),
     ),
   );
+  const stores = Object.entries(s.stores);
+  if (stores.length) {
+    const each = (pick: (x: MetricsSnapshot["stores"][string]) => number): [string, number][] =>
+      stores.map(([name, x]) => [`{store="${label(name)}"}`, pick(x)]);
+    metric(
+      "ocsp_store_errors_total",
+      "counter",
+      "Status store lookups and change checks that failed.",
+      each((x) => x.errors),
+    );
+    metric(
+      "ocsp_store_up",
+      "gauge",
+      "1 while the status store answers, 0 while it is unreachable.",
+      each((x) => x.up),
+    );
+  }
   return `${lines.join("\n")}\n`;
 }

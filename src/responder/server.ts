@@ -21,13 +21,20 @@ import { OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from "../ocsp/media-types.js";
 import { ResponseSigner } from "../ocsp/response-builder.js";
 import { OCSP_STATUS, OCSP_STATUS_NAME } from "../ocsp/status.js";
 import type { Certificate } from "../x509/cert.js";
-import { type Answer, type AnsweredCert, failure, type ServedCa } from "./answer.js";
+import {
+  type Answer,
+  type AnsweredCert,
+  failure,
+  type ServedCa,
+  type Unassigned,
+} from "./answer.js";
 import { type CachedAnswer, cachedHeaders, DEFAULT_CACHE_MB } from "./cache.js";
 import { defaultMaxConnections, limitConnections } from "./connections.js";
 import { MAX_GET_TARGET, requestFromPath } from "./get-path.js";
 import { type MetricsSnapshot, renderMetrics } from "./metrics.js";
 import { OcspService } from "./service.js";
 import { type SignerPair, signerProblem, signerWarning } from "./signer-check.js";
+import type { StatusSource } from "./status.js";
 import { DEFAULT_EMPTY_SETTLE_MS, IndexStore } from "./store.js";
 
 export { requestFromPath } from "./get-path.js";
@@ -193,8 +200,11 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
       return;
     }
     if (url === "/healthz") {
+      // The signer's certificate first (answers no client accepts), then the status store.
       const problem = svc.healthProblem();
+      const down = problem ? undefined : svc.down();
       if (problem) plain(req, res, 503, `${problem}\n`, t0);
+      else if (down) plain(req, res, 503, `unavailable: ${down}\n`, t0);
       else plain(req, res, 200, "ok\n", t0);
       return;
     }
@@ -225,9 +235,17 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
       cached(req, res, der, hit, now, "hit", t0);
       return;
     }
-    const r = svc.compute(der, key, now);
-    if ("etag" in r) cached(req, res, der, r, now, "miss", t0);
-    else answer(req, res, der, r, t0);
+    svc.compute(der, key, now).then(
+      (r) =>
+        safely(req, res, t0, () => {
+          if ("etag" in r) cached(req, res, der, r, now, "miss", t0);
+          else answer(req, res, der, r, t0);
+        }),
+      (err: unknown) =>
+        safely(req, res, t0, () => {
+          throw err;
+        }),
+    );
   }
 
   function cached(
@@ -347,7 +365,7 @@ export function createOcspServer(svc: OcspService, o: HttpOptions): OcspHttpServ
       const timer = setTimeout(() => server.closeAllConnections(), graceMs).unref();
       await closed;
       clearTimeout(timer);
-      svc.close();
+      await svc.close();
     },
   };
 }
@@ -407,7 +425,9 @@ export interface ResponderCa {
   signerCert: Certificate;
   signerKey: KeyObject;
   /** Path to OpenSSL's index.txt for this CA; re-read when it changes. */
-  index: string;
+  index?: string;
+  /** Where this CA's statuses come from instead of an index file (a database). */
+  source?: StatusSource;
   /** Sent along with the signer's certificate. */
   otherCerts?: Certificate[];
   /** File names for messages. */
@@ -425,6 +445,8 @@ export interface ResponderConfig {
   nextUpdateSeconds?: number;
   /** The answer about an issuer not served; default unauthorized (OpenSSL says unknown). */
   unknownIssuer?: "unauthorized" | "unknown";
+  /** The answer about a serial the CA's store does not hold; default unknown. */
+  unassigned?: Unassigned;
   /** Receives one JSON line (no newline) per request. */
   accessLog?: (line: string) => void;
   /** Memory the answer cache may take, in MiB; default DEFAULT_CACHE_MB. */
@@ -464,6 +486,7 @@ export async function startResponder(
     {
       dialect: "rfc",
       unknownIssuer: config.unknownIssuer ?? "unauthorized",
+      unassigned: config.unassigned,
       nextUpdateSeconds: config.nextUpdateSeconds ?? DEFAULT_NEXT_UPDATE_SECONDS,
     },
     { cacheBytes: (config.cacheMb ?? DEFAULT_CACHE_MB) * 1024 * 1024, log },
@@ -480,7 +503,7 @@ export async function startResponder(
   try {
     address = await listen(http.server, config.port ?? 0, config.host ?? "127.0.0.1");
   } catch (err) {
-    svc.close();
+    await svc.close();
     throw err;
   }
   return { url: urlOf(address), port: address.port, close: () => http.close() };
@@ -494,14 +517,16 @@ async function openCas(config: ResponderConfig, log: (m: string) => void): Promi
     if (problem) throw new OcspError("ERR_INPUT", problem);
   }
   const stores = new Map<string, Promise<IndexStore>>();
-  const storeFor = (path: string) => {
+  const storeFor = (c: ResponderCa): Promise<StatusSource> => {
+    if (c.source) return Promise.resolve(c.source);
+    if (c.index === undefined) throw new Error("a CA needs an index file or a status source");
     const s =
-      stores.get(path) ??
-      IndexStore.open(path, {
+      stores.get(c.index) ??
+      IndexStore.open(c.index, {
         log,
         emptySettleMs: (config.indexSettleSeconds ?? DEFAULT_EMPTY_SETTLE_MS / 1000) * 1000,
       });
-    stores.set(path, s);
+    stores.set(c.index, s);
     return s;
   };
   try {
@@ -513,7 +538,7 @@ async function openCas(config: ResponderConfig, log: (m: string) => void): Promi
           key: c.signerKey,
           otherCerts: c.otherCerts,
         }),
-        store: await storeFor(c.index),
+        source: await storeFor(c),
       })),
     );
   } catch (err) {
@@ -538,7 +563,8 @@ const pairOf = (c: ResponderCa, i: number): SignerPair => ({
  * would refuse, thrown as its OcspError.
  */
 export async function checkResponder(config: ResponderConfig): Promise<void> {
-  for (const { store } of await openCas(config, () => {})) store.close();
+  const cas = await openCas(config, () => {});
+  await Promise.all([...new Set(cas.map((c) => c.source))].map((s) => s.close()));
 }
 
 /** Notes worth a warning at start-up: a signer that expires before the answers' nextUpdate. */

@@ -1,6 +1,8 @@
 // The responder without its transport: answers from the cache while they are fresh, signs a
-// new one otherwise, re-signs aging answers in the background, forgets answers whose index
-// rows changed, and says when a signer has outlived its certificate.
+// new one otherwise, re-signs aging answers in the background, forgets answers whose store
+// records changed, and says when a signer has outlived its certificate. While a store is
+// down, cached answers are served until their nextUpdate and kept rather than dropped when a
+// refresh cannot be had.
 
 import { performance } from "node:perf_hooks";
 import { describe } from "../errors.js";
@@ -11,6 +13,7 @@ import { type Answer, Answerer, type AnswerPolicy, failure, type ServedCa } from
 import { AnswerCache, type CachedAnswer, type CacheTiming, cachedAnswer } from "./cache.js";
 import { Metrics, type MetricsSnapshot } from "./metrics.js";
 import { validityProblem } from "./signer-check.js";
+import type { StatusSource } from "./status.js";
 
 const SWEEP_MS = 60_000;
 /** setTimeout's longest delay; a later expiry is waited for in steps. */
@@ -39,17 +42,32 @@ export class OcspService {
     this.#answerer = new Answerer(cas, policy);
     // OpenSSL stamps every answer with the current second; so does the openssl dialect.
     this.#timing = { mode: policy.dialect === "openssl" ? "same-second" : "half-life" };
-    for (const store of new Set(cas.map((c) => c.store))) {
-      const served = cas.flatMap((c, i) => (c.store === store ? [i] : []));
-      store.onChange((serials) => {
+    for (const source of this.#sources()) {
+      const served = cas.flatMap((c, i) => (c.source === source ? [i] : []));
+      source.subscribe((serials) => {
         const keys = new Set<string>();
         for (const i of served) for (const s of serials) keys.add(`${i}:${s}`);
         this.cache.invalidate(keys);
       });
-      store.watch();
     }
-    this.#sweeper = setInterval(() => this.cache.sweep(Date.now()), SWEEP_MS).unref();
+    // Answers past their serving time are what a store outage falls back on: kept until it ends.
+    this.#sweeper = setInterval(() => {
+      if (!this.down()) this.cache.sweep(Date.now());
+    }, SWEEP_MS).unref();
     for (const signer of new Set(cas.map((c) => c.signer.cert))) this.#watchExpiry(signer);
+  }
+
+  #sources(): Set<StatusSource> {
+    return new Set(this.#answerer.cas.map((c) => c.source));
+  }
+
+  /** Why some store cannot answer now (for /healthz); undefined while all can. */
+  down(): string | undefined {
+    for (const source of this.#sources()) {
+      const why = source.stats().down;
+      if (why !== undefined) return `${source.name}: ${why}`;
+    }
+    return undefined;
   }
 
   /** Why the responder cannot give acceptable answers now (the signer expired), if so. */
@@ -87,21 +105,26 @@ export class OcspService {
   /** A cached answer to exactly these request bytes that may still be served at `now`. */
   cached(key: string, now: number): CachedAnswer | undefined {
     const e = this.cache.get(key);
-    if (!e || now >= e.staleAt) return undefined;
+    if (!e || (now >= e.staleAt && !this.#fallback(e, now))) return undefined;
     this.metrics.cacheHits++;
     if (now >= e.refreshAt && !e.refreshing) {
       e.refreshing = true;
-      setImmediate(() => this.#refresh(key, e));
+      setImmediate(() => void this.#refresh(key, e));
     }
     return e;
   }
 
+  /** A stale answer still inside its validity, served while a store is down. */
+  #fallback(e: CachedAnswer, now: number): boolean {
+    return e.nextUpdate !== undefined && now < e.nextUpdate && this.down() !== undefined;
+  }
+
   /** A new answer; one that may be reused (successful, no nonce) is cached and returned so. */
-  compute(der: Buffer, key: string, now: number): CachedAnswer | Answer {
+  async compute(der: Buffer, key: string, now: number): Promise<CachedAnswer | Answer> {
     const t0 = performance.now();
     let a: Answer;
     try {
-      a = this.#answerer.answer(der, new Date(now));
+      a = await this.#answerer.answer(der, new Date(now));
     } catch (err) {
       a = failure(OCSP_STATUS.internalError, describe(err));
     }
@@ -115,33 +138,43 @@ export class OcspService {
     return e;
   }
 
-  #refresh(key: string, old: CachedAnswer): void {
+  async #refresh(key: string, old: CachedAnswer): Promise<void> {
     if (this.cache.get(key) !== old) return;
-    const r = this.compute(old.request, key, Date.now());
-    if (!("etag" in r)) this.cache.delete(key);
+    const r = await this.compute(old.request, key, Date.now());
+    // An answer that cannot be refreshed now (tryLater) stays; one that changed kind goes.
+    if ("etag" in r) return;
+    if (r.status === OCSP_STATUS.tryLater) old.refreshing = false;
+    else if (this.cache.get(key) === old) this.cache.delete(key);
   }
 
   snapshot(): MetricsSnapshot {
     const indexes: MetricsSnapshot["indexes"] = {};
-    for (const { store } of this.cas) {
-      indexes[store.path] = {
-        entries: store.size,
-        reloads: store.reloads,
-        reloadErrors: store.reloadErrors,
-        refusals: { ...store.refusals },
-      };
+    const stores: MetricsSnapshot["stores"] = {};
+    for (const source of this.#sources()) {
+      const s = source.stats();
+      if (s.kind === "index") {
+        indexes[source.name] = {
+          entries: s.entries ?? 0,
+          reloads: s.reloads ?? 0,
+          reloadErrors: s.reloadErrors ?? 0,
+          refusals: { ...s.refusals },
+        };
+      } else {
+        stores[source.name] = { errors: s.errors ?? 0, up: s.down === undefined ? 1 : 0 };
+      }
     }
     return this.metrics.snapshot({
       cacheEntries: this.cache.size,
       cacheBytes: this.cache.bytes,
       cacheEvictions: { ...this.cache.evictions },
       indexes,
+      stores,
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.#sweeper);
     for (const t of this.#expiryTimers) clearTimeout(t);
-    for (const { store } of this.cas) store.close();
+    await Promise.all([...this.#sources()].map((s) => s.close()));
   }
 }

@@ -9,7 +9,9 @@
 import type { BigIntStats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { describe, OcspError } from "../errors.js";
-import { type IndexData, type IndexEntry, parseAttr, parseIndex } from "./index-file.js";
+import type { Certificate } from "../x509/cert.js";
+import { type IndexData, type IndexEntry, parseAttr, parseIndex, serialKey } from "./index-file.js";
+import type { ChangeListener, SourceStats, StatusRecord, StatusSource } from "./status.js";
 
 export interface StoreOptions {
   /** How often the file is checked, in ms (default 250). */
@@ -22,9 +24,6 @@ export interface StoreOptions {
 
 export const DEFAULT_EMPTY_SETTLE_MS = 10_000;
 
-/** Keys (see serialKey) whose row was added, removed or changed by a reload. */
-export type ChangeListener = (changed: ReadonlySet<string>) => void;
-
 /**
  * A file that cannot be read must stay so this long before it is reported: `openssl ca`
  * renames index.txt away for a moment before it renames the new one in.
@@ -34,7 +33,7 @@ const ACCESS_GRACE_MS = 1000;
 /** Why a check did not load the file; the keys of `refusals`. */
 type Refusal = "incomplete" | "emptied" | "missing" | "unreadable";
 
-export class IndexStore {
+export class IndexStore implements StatusSource {
   readonly path: string;
   #data: IndexData;
   #loaded: string;
@@ -86,17 +85,39 @@ export class IndexStore {
     return this.#data.entries.size;
   }
 
-  lookup(key: string): IndexEntry | undefined {
+  get name(): string {
+    return this.path;
+  }
+
+  /** The row of a serial key (see serialKey). */
+  entry(key: string): IndexEntry | undefined {
     return this.#data.entries.get(key);
   }
 
+  /** One index file holds one CA's certificates: `issuer` is the caller's business. */
+  lookup(_issuer: Certificate, serials: readonly Uint8Array[]): StatusRecord[] {
+    return serials.map((s) => recordOf(this.#data.entries.get(serialKey(s))));
+  }
+
+  /** Registers `listener`; changes are seen by {@link poll}. */
   onChange(listener: ChangeListener): void {
     this.#listeners.push(listener);
   }
 
-  /** Starts checking the file for changes. */
-  watch(): void {
+  /** Registers `listener` and starts checking the file for changes. */
+  subscribe(listener: ChangeListener): void {
+    this.onChange(listener);
     this.#timer ??= setInterval(() => void this.poll(), this.#pollMs).unref();
+  }
+
+  stats(): SourceStats {
+    return {
+      kind: "index",
+      entries: this.size,
+      reloads: this.reloads,
+      reloadErrors: this.reloadErrors,
+      refusals: this.refusals,
+    };
   }
 
   close(): void {
@@ -216,7 +237,29 @@ export class IndexStore {
   }
 }
 
-async function parse(path: string, text: string): Promise<IndexData> {
+function recordOf(entry: IndexEntry | undefined): StatusRecord {
+  if (!entry) return { state: "not-found" };
+  if (entry.type === "V") return { state: "good" };
+  if (entry.type === "E") return { state: "expired" };
+  if (entry.type !== "R") return { state: "other" };
+  const { time, ...rest } = entry.revocation!;
+  // OpenSSL answers internalError for a revocation date it cannot read.
+  if (!time) return { state: "unusable", problem: "unusable revocation date" };
+  return { state: "revoked", revocation: { time, ...rest } };
+}
+
+/** The whole file at once, as `openssl ca` would take it, each row's expiry column kept. */
+export async function readIndexFile(path: string): Promise<IndexData> {
+  let text: string;
+  try {
+    text = await readFile(path, "latin1");
+  } catch (err) {
+    throw indexProblem(path, err);
+  }
+  return parse(path, text, true);
+}
+
+async function parse(path: string, text: string, keepExpiry = false): Promise<IndexData> {
   let unique = true;
   try {
     unique = parseAttr(await readFile(`${path}.attr`, "latin1"));
@@ -224,7 +267,7 @@ async function parse(path: string, text: string): Promise<IndexData> {
     // No .attr file: load_index's default applies.
   }
   try {
-    return parseIndex(text, unique);
+    return parseIndex(text, unique, keepExpiry);
   } catch (err) {
     throw indexProblem(path, err);
   }

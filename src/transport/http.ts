@@ -73,8 +73,46 @@ export async function sendOcspRequest(
   opts: HttpOptions = {},
 ): Promise<Uint8Array> {
   const target = new URL(opts.method === "GET" ? getUrl(url, der) : url);
+  return withDeadline(target, opts, async (signal) =>
+    ocspBody(target, await exchange(target, der, opts, signal), opts),
+  );
+}
+
+/** What an HTTP exchange gave back, whatever its status or content type. */
+export interface RawReply {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Uint8Array;
+}
+
+/**
+ * One exchange that keeps what sendOcspRequest refuses (any status, any content type, the
+ * headers), for tools that grade a responder rather than trust it. `url` is used as given (a
+ * GET carries its request in it); the deadline and the body cap are sendOcspRequest's.
+ */
+export async function sendRaw(
+  url: string,
+  body: Uint8Array | undefined,
+  opts: HttpOptions = {},
+): Promise<RawReply> {
+  const target = new URL(url);
+  const o = { ...opts, method: body ? "POST" : "GET" } as const;
+  return withDeadline(target, o, async (signal) => {
+    const res = await exchange(target, body ?? new Uint8Array(), o, signal);
+    const cap = opts.maxBytes ?? DEFAULT_MAX_RESPONSE;
+    const data = await readCapped(res, cap, (r) => new OcspError("ERR_TRANSPORT", `response ${r}`));
+    return { status: res.statusCode ?? 0, headers: res.headers, body: data };
+  });
+}
+
+/** Runs `f` under the whole-exchange timeout, turning every fault into one ERR_TRANSPORT. */
+async function withDeadline<T>(
+  target: URL,
+  opts: HttpOptions,
+  f: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   if (target.protocol !== "http:" && target.protocol !== "https:") {
-    throw new OcspError("ERR_TRANSPORT", `unsupported URL scheme ${target.protocol} in ${url}`);
+    throw new OcspError("ERR_TRANSPORT", `unsupported URL scheme ${target.protocol} in ${target}`);
   }
   const ac = new AbortController();
   const timer =
@@ -83,7 +121,7 @@ export async function sendOcspRequest(
     // Each retry has discarded one stale connection from the bounded pool, so this ends.
     for (;;) {
       try {
-        return await exchange(target, der, opts, ac.signal);
+        return await f(ac.signal);
       } catch (err) {
         if (!(err instanceof ReusedConnectionClosed) || ac.signal.aborted) throw err;
       }
@@ -106,12 +144,30 @@ export async function sendOcspRequest(
   }
 }
 
+/** OpenSSL's strictness: HTTP 200, application/ocsp-response, a capped body. */
+function ocspBody(target: URL, res: http.IncomingMessage, opts: HttpOptions): Promise<Uint8Array> {
+  const fail = (msg: string) => {
+    res.destroy();
+    return Promise.reject(new OcspError("ERR_TRANSPORT", msg));
+  };
+  if (res.statusCode !== 200)
+    return fail(
+      `HTTP ${res.statusCode} ${res.statusMessage ?? ""}`.trim() + ` from ${target.host}`,
+    );
+  const ct = (res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!ct) return fail(`no content type in the answer from ${target.host}`);
+  if (ct !== OCSP_RESPONSE_TYPE) return fail(`unexpected content type "${ct}" from ${target.host}`);
+  const max = opts.maxBytes ?? DEFAULT_MAX_RESPONSE;
+  return readCapped(res, max, (r) => new OcspError("ERR_TRANSPORT", `response ${r}`));
+}
+
+/** Sends the request and resolves with the response once its headers are in. */
 async function exchange(
   target: URL,
   der: Uint8Array,
   opts: HttpOptions,
   signal: AbortSignal,
-): Promise<Uint8Array> {
+): Promise<http.IncomingMessage> {
   const isGet = opts.method === "GET";
   const headers: Record<string, string> = {};
   for (const [k, v] of opts.headers ?? []) headers[k] = v;
@@ -163,25 +219,7 @@ async function exchange(
       const crossedClose = req.reusedSocket && (err.code === "ECONNRESET" || err.code === "EPIPE");
       reject(crossedClose ? new ReusedConnectionClosed(err.message) : err);
     });
-    req.on("response", (res) => {
-      const fail = (msg: string) => {
-        res.destroy();
-        reject(new OcspError("ERR_TRANSPORT", msg));
-      };
-      if (res.statusCode !== 200)
-        return fail(
-          `HTTP ${res.statusCode} ${res.statusMessage ?? ""}`.trim() + ` from ${target.host}`,
-        );
-      const ct = (res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (!ct) return fail(`no content type in the answer from ${target.host}`);
-      if (ct !== OCSP_RESPONSE_TYPE)
-        return fail(`unexpected content type "${ct}" from ${target.host}`);
-      const max = opts.maxBytes ?? DEFAULT_MAX_RESPONSE;
-      readCapped(res, max, (r) => new OcspError("ERR_TRANSPORT", `response ${r}`)).then(
-        resolve,
-        reject,
-      );
-    });
+    req.on("response", resolve);
     req.end(isGet ? undefined : Buffer.from(der));
   });
 }

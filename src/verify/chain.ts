@@ -1,6 +1,7 @@
 // Certificate path building and checking, after OpenSSL's X509_verify_cert as OCSP uses it
 // (purpose "OCSP helper": every issuer must be a CA; the signer's own use is checked by the
 // OCSP rules, not here). Revocation of the chain itself is not checked, as in OpenSSL's default.
+import { sameBytes } from "../der/der.js";
 import { describe } from "../errors.js";
 import { type Certificate, KEY_USAGE, OID } from "../x509/cert.js";
 import {
@@ -55,7 +56,6 @@ export type ChainResult =
   | { readonly ok: false; readonly chain: Certificate[]; readonly error: string };
 
 const MAX_CHAIN = 32;
-const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b);
 
 const OID_SKI = "2.5.29.14";
 const OID_AKI = "2.5.29.35";
@@ -144,7 +144,7 @@ export function isIssuerOf(issuer: Certificate, child: Certificate): boolean {
   if (invalidExtension(issuer) || invalidExtension(child)) return false;
   const { aki } = keyIds(child);
   const { ski } = keyIds(issuer);
-  if (aki && ski && !bytesEqual(aki, ski)) return false;
+  if (aki && ski && !sameBytes(aki, ski)) return false;
   const ku = issuer.keyUsage;
   return !ku || ku.has(KEY_USAGE.keyCertSign) || issuer === child;
 }

@@ -6,7 +6,7 @@
 // encoding gives X509_NAME_hash, the file name of a certificate in a hashed CA directory.
 // Hashes in CertIDs and key identifiers stay over the exact bytes.
 import { createHash } from "node:crypto";
-import { children, contentOf, encodeTlv, readTlv, TAG, type Tlv } from "../der/der.js";
+import { children, contentOf, encodeTlv, readTlv, sameBytes, TAG, type Tlv } from "../der/der.js";
 import { stringText, UTF8_STRING } from "../der/strings.js";
 
 /** The types OpenSSL canonicalises as text (ASN1_MASK_CANON); others keep their bytes. */
@@ -76,10 +76,10 @@ export function canonicalEncoding(der: Uint8Array): Uint8Array | undefined {
 }
 
 export function sameName(a: Uint8Array, b: Uint8Array): boolean {
-  if (Buffer.from(a).equals(b)) return true;
+  if (sameBytes(a, b)) return true;
   const ca = canonicalEncoding(a);
   const cb = canonicalEncoding(b);
-  return !!ca && !!cb && Buffer.from(ca).equals(cb);
+  return !!ca && !!cb && sameBytes(ca, cb);
 }
 
 /** X509_NAME_hash_ex: the first four bytes of SHA-1 over the canonical encoding, little-endian, as 8 hex digits. */

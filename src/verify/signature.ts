@@ -1,5 +1,5 @@
 import { type KeyObject, verify } from "node:crypto";
-import { children, contentOf, readTlv, TAG, type Tlv } from "../der/der.js";
+import { children, contentOf, readTlv, sameBytes, TAG, type Tlv } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
 import { describe } from "../errors.js";
 import { digestByOid } from "../ocsp/digests.js";
@@ -61,8 +61,9 @@ export interface Signed {
   readonly tbsSignatureAlgorithm?: AlgorithmId;
 }
 
+const EMPTY = new Uint8Array();
 const sameAlgorithm = (a: AlgorithmId, b: AlgorithmId) =>
-  a.oid === b.oid && Buffer.from(a.params ?? []).equals(b.params ?? new Uint8Array());
+  a.oid === b.oid && sameBytes(a.params ?? EMPTY, b.params ?? EMPTY);
 
 /**
  * Verifies `signed` with `signer`'s public key. Never throws: a key node:crypto cannot load is
@@ -71,6 +72,42 @@ const sameAlgorithm = (a: AlgorithmId, b: AlgorithmId) =>
  * refuse those too, whatever the bytes: neither is covered by the signature).
  */
 export function verifySignedBy(signed: Signed, signer: Certificate): SignatureOutcome {
+  const call = signedByCall(signed, signer);
+  return "ok" in call ? call : run(call);
+}
+
+/**
+ * verifySignedBy with the public-key operation on libuv's thread pool, so that a process
+ * checking many certificates keeps its main thread for the rest of the work. Never rejects.
+ */
+export function verifySignedByAsync(
+  signed: Signed,
+  signer: Certificate,
+): Promise<SignatureOutcome> {
+  const call = signedByCall(signed, signer);
+  return "ok" in call ? Promise.resolve(call) : runAsync(call);
+}
+
+/** Verifies `signature` over `data` with `key` as the algorithm identifier says. */
+export function verifySignature(
+  alg: AlgorithmId,
+  data: Uint8Array,
+  signature: Uint8Array,
+  key: KeyObject,
+): SignatureOutcome {
+  const call = verifyCall(alg, data, signature, key);
+  return "ok" in call ? call : run(call);
+}
+
+/** The arguments of one crypto.verify, once every check before it has passed. */
+interface VerifyCall {
+  readonly hash: string | null;
+  readonly data: Uint8Array;
+  readonly key: Parameters<typeof verify>[2];
+  readonly signature: Uint8Array;
+}
+
+function signedByCall(signed: Signed, signer: Certificate): VerifyCall | SignatureOutcome {
   if (signed.signatureUnusedBits) {
     return { ok: false, reason: "the signature BIT STRING has unused bits" };
   }
@@ -87,16 +124,15 @@ export function verifySignedBy(signed: Signed, signer: Certificate): SignatureOu
   } catch (err) {
     return { ok: false, reason: `the signer's public key cannot be used: ${describe(err)}` };
   }
-  return verifySignature(signed.signatureAlgorithm, signed.tbs, signed.signature, key);
+  return verifyCall(signed.signatureAlgorithm, signed.tbs, signed.signature, key);
 }
 
-/** Verifies `signature` over `data` with `key` as the algorithm identifier says. */
-export function verifySignature(
+function verifyCall(
   alg: AlgorithmId,
   data: Uint8Array,
   signature: Uint8Array,
   key: KeyObject,
-): SignatureOutcome {
+): VerifyCall | SignatureOutcome {
   const scheme = SCHEMES[alg.oid];
   if (!scheme) return { ok: false, reason: `unsupported signature algorithm ${alg.oid}` };
   const keyType = key.asymmetricKeyType as KeyType | undefined;
@@ -107,24 +143,44 @@ export function verifySignature(
     };
   }
   try {
-    let hash = scheme.hash;
-    let options: Parameters<typeof verify>[2] = key;
     if (scheme.pss) {
       const p = pssParams(alg.params);
-      hash = p.hash;
-      options = {
-        key,
-        padding: 6, // RSA_PKCS1_PSS_PADDING
-        saltLength: p.saltLength,
-      } as Parameters<typeof verify>[2];
-    } else if (keyType === "ec" || keyType === "dsa") {
-      options = { key, dsaEncoding: "der" };
+      const options = { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: p.saltLength };
+      return { hash: p.hash, data, key: options as VerifyCall["key"], signature };
     }
-    const ok = verify(hash, data, options, signature);
-    return ok ? { ok: true } : { ok: false, reason: "signature does not match the signed data" };
+    const dsa = keyType === "ec" || keyType === "dsa";
+    return { hash: scheme.hash, data, key: dsa ? { key, dsaEncoding: "der" } : key, signature };
   } catch (err) {
-    return { ok: false, reason: `signature check failed: ${describe(err)}` };
+    return failed(err);
   }
+}
+
+const failed = (err: unknown): SignatureOutcome => ({
+  ok: false,
+  reason: `signature check failed: ${describe(err)}`,
+});
+
+const outcome = (ok: boolean): SignatureOutcome =>
+  ok ? { ok: true } : { ok: false, reason: "signature does not match the signed data" };
+
+function run(c: VerifyCall): SignatureOutcome {
+  try {
+    return outcome(verify(c.hash, c.data, c.key, c.signature));
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+function runAsync(c: VerifyCall): Promise<SignatureOutcome> {
+  return new Promise((resolve) => {
+    try {
+      verify(c.hash, c.data, c.key, c.signature, (err, ok) =>
+        resolve(err ? failed(err) : outcome(ok)),
+      );
+    } catch (err) {
+      resolve(failed(err));
+    }
+  });
 }
 
 const MGF1 = "1.2.840.113549.1.1.8";

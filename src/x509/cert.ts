@@ -7,11 +7,12 @@ import {
   contentOf,
   DerError,
   expectTag,
+  sameBytes,
   TAG,
   type Tlv,
 } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
-import { stringText } from "../der/strings.js";
+import { stringText, UTF8_STRING } from "../der/strings.js";
 import { parseTime } from "../der/time.js";
 import { describe } from "../errors.js";
 import {
@@ -74,6 +75,8 @@ export class Certificate {
   readonly extensions: readonly Extension[];
   readonly version: number;
   #publicKey?: KeyObject;
+  #serialHex?: string;
+  #keyUsage?: Set<number> | null;
 
   constructor(der: Uint8Array) {
     this.der = der;
@@ -145,11 +148,12 @@ export class Certificate {
 
   /** Serial as OpenSSL prints it in hex: upper case, even length, no sign byte. */
   get serialHex(): string {
-    return serialToHex(this.serial);
+    this.#serialHex ??= serialToHex(this.serial);
+    return this.#serialHex;
   }
 
   get selfIssued(): boolean {
-    return Buffer.from(this.subject).equals(this.issuer);
+    return sameBytes(this.subject, this.issuer);
   }
 
   get basicConstraints(): { ca: boolean; pathLen?: number } | undefined {
@@ -158,6 +162,12 @@ export class Certificate {
 
   /** Key usage bits, or undefined when the extension is absent (any use allowed). */
   get keyUsage(): Set<number> | undefined {
+    // Read at each issuer check; a malformed value throws again each time, as it did the first.
+    if (this.#keyUsage === undefined) this.#keyUsage = this.decodeKeyUsage() ?? null;
+    return this.#keyUsage ?? undefined;
+  }
+
+  private decodeKeyUsage(): Set<number> | undefined {
     const e = this.extension(OID.keyUsage);
     if (!e) return undefined;
     const t = checkDer(e.value);
@@ -213,7 +223,7 @@ export class Certificate {
   }
 
   equals(other: Certificate): boolean {
-    return Buffer.from(this.der).equals(other.der);
+    return sameBytes(this.der, other.der);
   }
 }
 
@@ -246,7 +256,7 @@ export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmId {
   if (!oidT || extra) throw new DerError("AlgorithmIdentifier: wrong shape", t.start);
   expectTag(oidT, TAG.OID, "algorithm");
   return {
-    oid: decodeOid(contentOf(buf, oidT)),
+    oid: decodeOid(buf, oidT.contentStart, oidT.end),
     params: paramsT ? bytesOf(buf, paramsT) : undefined,
   };
 }
@@ -280,10 +290,22 @@ export function nameBytes(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
           `${what}: attribute value with tag 0x${value.tag.toString(16)}`,
           value.start,
         );
-      stringText(value.tag, contentOf(buf, value), value.contentStart);
+      // Only UTF-8, UCS-2 and UCS-4 text can be unreadable, and ASCII UTF-8 never is.
+      const c = contentOf(buf, value);
+      if (
+        value.tag === UTF8_STRING
+          ? !isAscii(c)
+          : value.tag === TAG.BMP_STRING || value.tag === TAG.UNIVERSAL_STRING
+      )
+        stringText(value.tag, c, value.contentStart);
     }
   }
   return bytesOf(buf, t);
+}
+
+function isAscii(c: Uint8Array): boolean {
+  for (let i = 0; i < c.length; i++) if (c[i]! > 0x7f) return false;
+  return true;
 }
 
 export function bitStringBytes(buf: Uint8Array, t: Tlv): Uint8Array {
@@ -313,7 +335,7 @@ export function parseExtensionList(buf: Uint8Array, seq: Tlv): Extension[] {
       throw new DerError("Extension: too many fields", ext.start);
     expectTag(valueT, TAG.OCTET_STRING, "extnValue");
     return {
-      oid: decodeOid(contentOf(buf, oidT)),
+      oid: decodeOid(buf, oidT.contentStart, oidT.end),
       critical: hasCritical && contentOf(buf, second!)[0] !== 0,
       value: contentOf(buf, valueT),
     };

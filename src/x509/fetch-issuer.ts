@@ -7,7 +7,7 @@ import { decodeOid } from "../der/oid.js";
 import { describe, OcspError } from "../errors.js";
 import { loadHttps, readCapped } from "../transport/http.js";
 import { Certificate } from "./cert.js";
-import { parseCertificates } from "./load.js";
+import { pemCertificates } from "./load.js";
 
 export interface FetchOptions {
   /** Whole download, redirects included; default 10 s. */
@@ -83,10 +83,10 @@ async function get(url: string, signal: AbortSignal): Promise<http.IncomingMessa
  * PEM certificates, or a certs-only PKCS#7 (RFC 5280 §4.2.2.1), in DER or PEM.
  */
 export function parseCertBundle(data: Uint8Array): Certificate[] {
-  const text = Buffer.from(data).toString("latin1");
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1");
   const p7 = /-----BEGIN PKCS7-----([\s\S]*?)-----END PKCS7-----/.exec(text);
   if (p7) return pkcs7Certificates(new Uint8Array(Buffer.from(p7[1]!, "base64")));
-  if (text.includes("-----BEGIN")) return parseCertificates(data);
+  if (text.includes("-----BEGIN")) return pemCertificates(text);
   const top = checkDer(data);
   const first = children(data, top)[0];
   return first?.tag === TAG.OID ? pkcs7Certificates(data) : [new Certificate(data)];

@@ -5,20 +5,27 @@ import { Certificate } from "./cert.js";
 const PEM_CERT =
   /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
 
+/** A plain Uint8Array over the bytes of `b`, without copying them. */
+export const plainBytes = (b: Uint8Array): Uint8Array =>
+  new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
 /** Every certificate in PEM text, or the single DER certificate the bytes are. */
 export function parseCertificates(data: Uint8Array): Certificate[] {
-  const text = Buffer.from(data).toString("latin1");
-  if (text.includes("-----BEGIN")) {
-    return [...text.matchAll(PEM_CERT)].map(
-      (m) => new Certificate(new Uint8Array(Buffer.from(m[1]!, "base64"))),
-    );
-  }
-  return [new Certificate(new Uint8Array(data))];
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1");
+  if (text.includes("-----BEGIN")) return pemCertificates(text);
+  return [new Certificate(plainBytes(data))];
+}
+
+/** The certificates in PEM text (Latin-1), in order. */
+export function pemCertificates(text: string): Certificate[] {
+  return [...text.matchAll(PEM_CERT)].map(
+    (m) => new Certificate(plainBytes(Buffer.from(m[1]!, "base64"))),
+  );
 }
 
 export function readFile(path: string, what: string): Uint8Array {
   try {
-    return new Uint8Array(readFileSync(path === "-" ? 0 : path));
+    return plainBytes(readFileSync(path === "-" ? 0 : path));
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
     // Node decodes command-line arguments as UTF-8: a name that is not comes out with U+FFFD,

@@ -4,7 +4,6 @@
 // of name attributes (name-oids.ts); the printers pass the whole table.
 import { attributeShortName } from "./name-oids.js";
 import {
-  bytesToBigInt,
   childrenOf,
   DerError,
   expectUniversal,
@@ -57,7 +56,7 @@ const CH_BACKSLASH_ESC = CH_ESC_2253 | CH_FIRST_ESC | CH_LAST_ESC;
 /** XN_FLAG_ONELINE's escape flags: RFC 2253 + control + MSB + quote instead of backslash. */
 const ONELINE_ESC_FLAGS = CH_ESC_2253 | CH_ESC_CTRL | CH_ESC_MSB | CH_NOESC_QUOTE;
 
-function charType(b: number): number {
+function charTypeOf(b: number): number {
   let t = b < 0x20 || b > 0x7e ? CH_ESC_CTRL : 0;
   const c = String.fromCharCode(b);
   if (c === " ") t |= CH_NOESC_QUOTE | CH_FIRST_ESC | CH_LAST_ESC;
@@ -66,6 +65,10 @@ function charType(b: number): number {
   if (c === '"' || c === "\\") t |= CH_ESC_2253;
   return t;
 }
+
+// charType of each ASCII byte, worked out once.
+const CHAR_TYPES = Uint8Array.from({ length: 0x80 }, (_, b) => charTypeOf(b));
+const charType = (b: number) => CHAR_TYPES[b]!;
 
 /** Per ASN.1 tag: bytes per character (0 = UTF-8), -1 = not a string type (`tag2nbyte`). */
 function charWidth(tag: number): number {
@@ -119,27 +122,28 @@ function onelineValue(entry: NameEntry): string | undefined {
   if (width === -1) return "#" + Array.from(entry.raw, (b) => hex2(b, true)).join("");
   const v = entry.value;
   if ((width === 2 && v.length % 2) || (width === 4 && v.length % 4)) return undefined;
-  // UTF8String is shown byte by byte; every other type is converted to UTF-8 first.
-  const chars: number[][] = [];
-  for (let i = 0; i < v.length; i += Math.max(width, 1)) {
-    if (width === 0) chars.push([v[i]!]);
-    else chars.push(utf8Bytes(Number(bytesToBigInt(v.subarray(i, i + width)))));
-  }
   let quotes = false;
   let out = "";
-  chars.forEach((bytes, index) => {
-    let position = index === 0 ? CH_FIRST_ESC : 0;
-    if (index === chars.length - 1) position = CH_LAST_ESC;
-    for (const b of bytes) {
-      const flags = b > 0x7f ? CH_ESC_MSB : charType(b) & (ONELINE_ESC_FLAGS | position);
-      const c = String.fromCharCode(b);
-      if (flags & CH_BACKSLASH_ESC) {
-        if (flags & CH_NOESC_QUOTE) quotes = true;
-        out += flags & CH_NOESC_QUOTE ? c : "\\" + c;
-      } else if (flags & (CH_ESC_CTRL | CH_ESC_MSB)) out += "\\" + hex2(b, true);
-      else out += c === "\\" ? "\\\\" : c;
-    }
-  });
+  const put = (b: number, position: number) => {
+    const flags = b > 0x7f ? CH_ESC_MSB : charType(b) & (ONELINE_ESC_FLAGS | position);
+    const c = String.fromCharCode(b);
+    if (flags & CH_BACKSLASH_ESC) {
+      if (flags & CH_NOESC_QUOTE) quotes = true;
+      out += flags & CH_NOESC_QUOTE ? c : "\\" + c;
+    } else if (flags & (CH_ESC_CTRL | CH_ESC_MSB)) out += "\\" + hex2(b, true);
+    else out += c === "\\" ? "\\\\" : c;
+  };
+  // UTF8String is shown byte by byte; every other type is converted to UTF-8 first (which
+  // leaves an ASCII character one byte: `check` prints a subject for every certificate).
+  const step = Math.max(width, 1);
+  const count = v.length / step;
+  for (let index = 0; index < count; index++) {
+    const position = index === count - 1 ? CH_LAST_ESC : index === 0 ? CH_FIRST_ESC : 0;
+    let cp = 0;
+    for (let k = 0; k < step; k++) cp = cp * 256 + v[index * step + k]!;
+    if (width === 0 || cp < 0x80) put(cp, position);
+    else for (const b of utf8Bytes(cp)) put(b, position);
+  }
   return quotes ? `"${out}"` : out;
 }
 

@@ -21,7 +21,16 @@
  */
 import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -151,7 +160,7 @@ export function ocspkitCommand(): string[] {
 }
 
 /** Runs a bounded number of async jobs at once. */
-async function pool<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>) {
+export async function pool<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>) {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
@@ -398,6 +407,38 @@ interface CertSpec {
 }
 
 /**
+ * `npm test` (test/support/run.mjs) names a folder for the run in OCSPKIT_TEST_RUN_DIR: the
+ * first file to make the PKI's keys and certificates leaves a copy there, and the others copy
+ * it into their own folders instead of making their own (every file still gets a private
+ * copy to write into). Without the variable every file makes its own, as before.
+ */
+const sharedPki = () => {
+  const run = process.env["OCSPKIT_TEST_RUN_DIR"];
+  return run ? join(run, "pki") : undefined;
+};
+
+/** Copies the run's PKI files into `base`; false when there are none (yet). */
+function copySharedPki(base: string): boolean {
+  const shared = sharedPki();
+  if (!shared || !existsSync(shared)) return false;
+  cpSync(shared, base, { recursive: true });
+  return true;
+}
+
+/** Offers the files just made in `base` to the rest of the run (the first file to finish wins). */
+function shareMadePki(base: string): void {
+  const shared = sharedPki();
+  if (!shared || existsSync(shared)) return;
+  const staging = `${shared}-${process.pid}`;
+  cpSync(base, staging, { recursive: true });
+  try {
+    renameSync(staging, shared); // atomic: a reader sees all the files or none
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another file was first
+  }
+}
+
+/**
  * Builds the test PKI in `dir` (default: a fresh temp dir). Takes well under a second on a
  * 2-core machine (RSA keys for root + intermediate, EC P-256 for the rest).
  */
@@ -434,47 +475,6 @@ export async function makePki(dir?: string): Promise<Pki> {
       );
     }
   };
-
-  // Stage 1: the two roots (and the intermediate's key can't exist before its CSR, so the
-  // RSA keygen of root and intermediate are the slow parts; run roots in parallel).
-  await Promise.all([
-    issue({
-      id: "root",
-      subject: "/O=ocspkit tests/CN=ocspkit Test Root",
-      keyType: "rsa",
-      ext: "root_ext",
-      serial: "01",
-      days: 3650,
-    }),
-    issue({
-      id: "foreign-root",
-      subject: "/O=elsewhere/CN=ocspkit Foreign Root",
-      keyType: "ec",
-      ext: "root_ext",
-      serial: "0F01",
-      days: 3650,
-    }),
-  ]);
-  await Promise.all([
-    issue({
-      id: "intermediate",
-      subject: "/O=ocspkit tests/CN=ocspkit Test Intermediate",
-      keyType: "rsa",
-      issuer: "root",
-      ext: "inter_ext",
-      serial: "1000",
-      days: 1825,
-    }),
-    issue({
-      id: "foreign-leaf",
-      subject: "/O=elsewhere/CN=foreign leaf",
-      keyType: "ec",
-      issuer: "foreign-root",
-      ext: "leaf_ext",
-      serial: "1A01",
-      days: leafDays,
-    }),
-  ]);
 
   // Stage 2: everything issued by the intermediate.
   interface LeafPlan {
@@ -554,7 +554,52 @@ export async function makePki(dir?: string): Promise<Pki> {
       days: leafDays,
     })),
   ];
-  await pool(specs, 4, issue);
+  // The keys and certificates: made here, or copied from those made earlier in the same
+  // `npm test` run (sharedPki), which every file would otherwise make again.
+  if (!copySharedPki(base)) {
+    // Stage 1: the two roots (and the intermediate's key can't exist before its CSR, so the
+    // RSA keygen of root and intermediate are the slow parts; run roots in parallel).
+    await Promise.all([
+      issue({
+        id: "root",
+        subject: "/O=ocspkit tests/CN=ocspkit Test Root",
+        keyType: "rsa",
+        ext: "root_ext",
+        serial: "01",
+        days: 3650,
+      }),
+      issue({
+        id: "foreign-root",
+        subject: "/O=elsewhere/CN=ocspkit Foreign Root",
+        keyType: "ec",
+        ext: "root_ext",
+        serial: "0F01",
+        days: 3650,
+      }),
+    ]);
+    await Promise.all([
+      issue({
+        id: "intermediate",
+        subject: "/O=ocspkit tests/CN=ocspkit Test Intermediate",
+        keyType: "rsa",
+        issuer: "root",
+        ext: "inter_ext",
+        serial: "1000",
+        days: 1825,
+      }),
+      issue({
+        id: "foreign-leaf",
+        subject: "/O=elsewhere/CN=foreign leaf",
+        keyType: "ec",
+        issuer: "foreign-root",
+        ext: "leaf_ext",
+        serial: "1A01",
+        days: leafDays,
+      }),
+    ]);
+    await pool(specs, 4, issue);
+    shareMadePki(base);
+  }
 
   const keyPair = (id: string): KeyPair => {
     const info = certInfo(f(`${id}.pem`));

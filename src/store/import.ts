@@ -1,0 +1,150 @@
+// `db import`: OpenSSL's CA database (index.txt, read by OpenSSL's rules: the responder's own
+// parser) and issued certificates into a status database. Rows go in batches, one transaction
+// each; rows already there as the file says are left alone, so a second run writes nothing.
+
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, OcspError } from "../errors.js";
+import { encodeInteger } from "../ocsp/certid.js";
+import { type IndexEntry, parseOpensslTime } from "../responder/index-file.js";
+import { readIndexFile } from "../responder/store.js";
+import { verifySignedBy } from "../verify/signature.js";
+import type { Certificate } from "../x509/cert.js";
+import { loadCertificates } from "../x509/load.js";
+import type { CertificateRow, ImportRow, StatusDatabase } from "./database.js";
+import { isoTime } from "./rows.js";
+
+const BATCH = 20_000;
+
+export interface ImportReport {
+  /** Rows (or certificates) read. */
+  readonly read: number;
+  /** Rows written: new or changed. */
+  readonly written: number;
+  /** Notes about rows left out or kept as they were. */
+  readonly notes: readonly string[];
+}
+
+/** Imports index.txt rows for the CA whose id is `issuer`. */
+export async function importIndex(
+  db: StatusDatabase,
+  issuer: string,
+  path: string,
+): Promise<ImportReport> {
+  const data = await readIndexFile(path);
+  const notes = [...data.problems.map((p) => `${path}: ${p}`)];
+  let skipped = 0;
+  let written = 0;
+  let batch: ImportRow[] = [];
+  for (const [key, entry] of data.entries) {
+    const row = importRow(key, entry);
+    if (!row) {
+      skipped++;
+      continue;
+    }
+    batch.push(row);
+    if (batch.length === BATCH) {
+      written += await db.importStatuses(issuer, batch);
+      batch = [];
+    }
+  }
+  if (batch.length) written += await db.importStatuses(issuer, batch);
+  if (skipped) {
+    notes.push(
+      `${path}: ${skipped} rows left out (neither V, R nor E, or a serial OpenSSL never matches)`,
+    );
+  }
+  return { read: data.entries.size, written, notes };
+}
+
+/**
+ * A row of the file as the database keeps it; undefined for rows `serve --index` never answers
+ * from (types other than V, R, E, and serials OpenSSL's lookup cannot match).
+ */
+function importRow(key: string, e: IndexEntry): ImportRow | undefined {
+  const serial = serialFromKey(key);
+  if (!serial || (e.type !== "V" && e.type !== "R" && e.type !== "E")) return undefined;
+  const expires = e.expires === undefined ? undefined : parseOpensslTime(e.expires, false);
+  const base = {
+    serial,
+    notAfter: expires ? isoTime(expires) : null,
+    revokedAt: null,
+    reason: null,
+    invalidityDate: null,
+    holdInstruction: null,
+  };
+  const r = e.revocation;
+  if (e.type !== "R" || !r) return base;
+  const invalidity =
+    r.invalidityDate && Buffer.from(r.invalidityDate.subarray(2)).toString("latin1");
+  const invalidityDate = invalidity ? parseOpensslTime(invalidity, true) : undefined;
+  return {
+    ...base,
+    // A date OpenSSL cannot read is kept as written: the row then answers internalError, as
+    // `openssl ocsp -index` does, rather than a revocation time made up here.
+    revokedAt: r.time ? isoTime(r.time) : e.raw.split("\t")[1]!.split(",")[0]!,
+    reason: r.reason ?? null,
+    invalidityDate: invalidityDate ? isoTime(invalidityDate) : null,
+    holdInstruction: r.holdInstruction ?? null,
+  };
+}
+
+/**
+ * The serial of an index key (BN_bn2hex: upper-case hex of the magnitude, "-" for negatives),
+ * or undefined for a key OpenSSL's lookup never matches (lower-case or not hex at all).
+ */
+function serialFromKey(key: string): Uint8Array | undefined {
+  if (!/^-?[0-9A-F]*$/.test(key)) return undefined;
+  if (key.startsWith("-")) return encodeInteger(-BigInt(`0x${key.slice(1) || "0"}`));
+  const bytes = Buffer.from(key.length % 2 ? `0${key}` : key || "00", "hex");
+  return bytes[0]! >= 0x80 ? Buffer.concat([Buffer.of(0), bytes]) : bytes;
+}
+
+/**
+ * Adds the certificates in `paths` (files, or folders whose every file is read) that `ca`
+ * issued; a certificate another CA issued is an error, not a silent skip.
+ */
+export async function importCertificates(
+  db: StatusDatabase,
+  issuer: string,
+  ca: Certificate,
+  paths: readonly string[],
+): Promise<ImportReport> {
+  let rows: CertificateRow[] = [];
+  let read = 0;
+  let written = 0;
+  for (const file of paths.flatMap(filesOf)) {
+    for (const cert of loadCertificates(file, "certificate")) {
+      if (!issuedBy(cert, ca)) {
+        throw new OcspError("ERR_INPUT", `${file}: not a certificate issued by the --issuer CA`);
+      }
+      read++;
+      rows.push({ serial: cert.serial, notAfter: isoTime(cert.notAfter), der: cert.der });
+      if (rows.length === BATCH) {
+        written += await db.importCertificates(issuer, rows);
+        rows = [];
+      }
+    }
+  }
+  if (rows.length) written += await db.importCertificates(issuer, rows);
+  return { read, written, notes: [] };
+}
+
+function filesOf(path: string): string[] {
+  let dir: boolean;
+  try {
+    dir = statSync(path).isDirectory();
+  } catch (err) {
+    throw new OcspError("ERR_INPUT", `cannot read certificates from ${path}: ${describe(err)}`);
+  }
+  if (!dir) return [path];
+  return readdirSync(path)
+    .sort()
+    .map((f) => join(path, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+/** Named by `ca` as its issuer and signed by its key. */
+export function issuedBy(cert: Certificate, ca: Certificate): boolean {
+  return Buffer.from(cert.issuer).equals(ca.subject) && verifySignedBy(cert, ca).ok;
+}

@@ -1,0 +1,113 @@
+/**
+ * The built CLI, run inside the test process. Starting a node per case costs ~0.1 s of CPU, most
+ * of the suite's time; loading the same bundle `bin/ocspkit.cjs` loads (dist/bin/<command>.cjs)
+ * once and calling its command entry with an Io that captures the output tests the shipped
+ * program without the start-up. What only a process shows (exit status, stdio, signals, stdin)
+ * stays with the spawned tests (`ocspkitCommand()` in pki.ts).
+ *
+ * `OCSPKIT_CMD` (pki.ts) still wins: with it set every run is spawned, so the harness self-check
+ * `OCSPKIT_CMD=openssl` keeps working.
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { ocspkitCommand, REPO_ROOT, type RunResult, runArgv } from "./pki.js";
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+type Entry = (argv: readonly string[], io: Io) => Promise<number>;
+
+/** The commands whose bundles export an entry `<name>Command(argv, io)`. */
+export type Command = "ocsp" | "check" | "inspect" | "staple";
+
+const load = createRequire(import.meta.url);
+const entries = new Map<Command, Entry>();
+
+function entry(command: Command): Entry {
+  let f = entries.get(command);
+  if (!f) {
+    const bundle = join(REPO_ROOT, "dist", "bin", `${command}.cjs`);
+    const exported: unknown = (load(bundle) as Record<string, unknown>)[`${command}Command`];
+    if (typeof exported !== "function") {
+      throw new Error(`${bundle} does not export ${command}Command: run npm run build`);
+    }
+    f = exported as Entry;
+    entries.set(command, f);
+  }
+  return f;
+}
+
+export interface InProcessOptions {
+  /** Relative paths in the arguments are resolved from here (default: the current directory). */
+  cwd?: string;
+  /** Give up waiting after this many ms (the run itself cannot be killed). Default 20000. */
+  timeoutMs?: number;
+}
+
+let running = 0;
+
+/** Points the process at `cwd`; runs in flight at once must agree on it. */
+function enter(cwd: string | undefined): void {
+  if (cwd !== undefined && cwd !== process.cwd()) {
+    if (running > 0) throw new Error(`in-process CLI runs in ${process.cwd()} and ${cwd} at once`);
+    process.chdir(cwd);
+  }
+  running++;
+}
+
+/**
+ * `ocspkit COMMAND ARGS…` in this process: stdout and stderr as the Io received them, the code
+ * the command returned, and a crash reported as bin/ocspkit.cjs reports it (exit 70).
+ */
+export async function runBuiltCli(
+  command: Command,
+  args: readonly string[],
+  opts: InProcessOptions = {},
+): Promise<RunResult> {
+  const f = entry(command);
+  enter(opts.cwd);
+  let stdout = "";
+  let stderr = "";
+  const io: Io = {
+    out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), opts.timeoutMs ?? 20_000);
+  });
+  try {
+    const code = await Promise.race([
+      f(args, io).catch((err: unknown) => {
+        stderr += `ocspkit: internal error: ${err instanceof Error ? err.stack : String(err)}\n`;
+        return 70;
+      }),
+      limit,
+    ]);
+    if (code === "timeout") return { stdout, stderr, code: null, signal: null, timedOut: true };
+    return { stdout, stderr, code, signal: null, timedOut: false };
+  } finally {
+    clearTimeout(timer);
+    running--;
+  }
+}
+
+/**
+ * `ocspkit COMMAND ARGS…` as the tests normally run it: in this process, or spawned when
+ * `OCSPKIT_CMD` names another program.
+ */
+export function runOcspkit(
+  command: Command,
+  args: readonly string[],
+  opts: InProcessOptions = {},
+): Promise<RunResult> {
+  if (process.env["OCSPKIT_CMD"]?.trim()) {
+    return runArgv([...ocspkitCommand(), command, ...args], opts);
+  }
+  return runBuiltCli(command, args, opts);
+}
