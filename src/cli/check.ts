@@ -3,10 +3,16 @@
 // that says revoked.
 
 import type cliProgress from "cli-progress";
+import { InvalidArgumentError } from "commander";
 import pc from "picocolors";
 import { loadInputs } from "../check/inputs.js";
 import { exitCode, resultJson, resultTable } from "../check/report.js";
-import { type CheckResult, checkCertificates, type MethodChoice } from "../check/run.js";
+import {
+  type CheckResult,
+  checkCertificates,
+  MAX_AGE_DEFAULT_SEC,
+  type MethodChoice,
+} from "../check/run.js";
 import { loadCertificates } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
 import {
@@ -20,6 +26,7 @@ import {
   runParsed,
   seconds,
 } from "./command.js";
+import { DURATION_FORMS, parseDuration } from "./duration.js";
 import { caFileHint } from "./hints.js";
 import type { Io } from "./io.js";
 
@@ -32,6 +39,7 @@ interface CheckOpts {
   concurrency: number;
   timeout: number;
   nonce?: boolean;
+  maxAge: number;
   method: MethodChoice;
   crlFallback?: boolean;
 }
@@ -56,6 +64,12 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     .option("--timeout <duration>", "per request or download (30s, 2m, or seconds)", seconds, 10)
     .option("--nonce", "send a nonce (forces POST with --method auto)")
     .option("--no-nonce", "send no nonce (the default, except with --method post)")
+    .option(
+      "--max-age <duration>",
+      "an answer without nextUpdate older than this is stale (s, m, h or d; default 14d)",
+      duration,
+      MAX_AGE_DEFAULT_SEC,
+    )
     .addOption(
       new Option("--method <method>", "HTTP method: GET when short and no nonce (RFC 5019)")
         .choices(["auto", "get", "post"])
@@ -79,6 +93,9 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       trust,
       url: o.url,
       nonce: o.nonce,
+      // Asked for by name, a nonce must come back: an answer without one may be a replay.
+      requireNonce: o.nonce === true,
+      maxAgeSec: o.maxAge,
       method: o.method,
       concurrency: o.concurrency,
       timeoutMs: o.timeout * 1000,
@@ -94,6 +111,15 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     else if (!o.ndjson) io.out(resultTable(results, paintFor(io)));
     return exitCode(results);
   });
+}
+
+/** A duration above 0, in seconds (no upper bound, unlike --timeout's). */
+function duration(v: string): number {
+  const n = parseDuration(v);
+  if (n === undefined || n <= 0) {
+    throw new InvalidArgumentError(`expected a duration above 0 (${DURATION_FORMS}).`);
+  }
+  return n;
 }
 
 /** A progress bar on the terminal's stderr, for runs long enough to want one (loaded only then). */
