@@ -395,8 +395,8 @@ const serve = (args: string[]) =>
   );
 
 describe("item 2: a random-serial flood does not grow memory past --cache-mb", () => {
-  test("RSS stays under the cap plus a fixed overhead; evictions in /metrics", async () => {
-    // Known serials too: 20,000 V rows, so both pools of the cache are pushed past their budget.
+  test("RSS stays under the cap plus a fixed overhead; evictions in /metrics; known answers survive", async () => {
+    // Known serials too: 10,000 V rows, so both pools of the cache are pushed past their budget.
     const known = Array.from({ length: 10_000 }, (_, i) =>
       (0x100000 + i).toString(16).toUpperCase(),
     );
@@ -405,7 +405,10 @@ describe("item 2: a random-serial flood does not grow memory past --cache-mb", (
       index,
       known.map((s) => `V\t491231235959Z\t\t${s}\tunknown\t/CN=flood ${s}\n`).join(""),
     );
-    const capMb = 2;
+    // An entry costs ENTRY_OVERHEAD (3 KiB) plus its answer and request, ~5 KB: 1 MiB holds
+    // ~180 known and ~26 unknown answers, so the default 1,500 requests after the warm-up fill
+    // both pools several times over. OCSPKIT_FLOOD=8000 (or more) for the long manual run.
+    const capMb = 1;
     const p = await serve(
       argv`--ca ${pki.intermediate.cert} --index ${index} --signer ${pki.ocspSigner.cert}
            --key ${pki.ocspSigner.key} --port 0 --cache-mb ${capMb}`,
@@ -413,40 +416,63 @@ describe("item 2: a random-serial flood does not grow memory past --cache-mb", (
     try {
       const url = p.match[1]!;
       const pid = p.child.pid!;
-      const flood = async (n: number, from: number) => {
+      const knownSerial = (i: number) => Buffer.from(known[(i / 2) % known.length]!, "hex");
+      const flood = async (n: number, from: number, o: { knownToo: boolean }) => {
         let next = 0;
         await Promise.all(
           Array.from({ length: 16 }, async () => {
             while (next < n) {
               const i = from + next++;
-              const serial =
-                i % 2 ? randomSerial() : Buffer.from(known[(i / 2) % known.length]!, "hex");
-              const res = await post(url, requestFor(serial));
-              assert.equal(statusOf(res.body), i % 2 ? "unknown" : "good");
+              const isKnown = o.knownToo && i % 2 === 0;
+              const res = await post(url, requestFor(isKnown ? knownSerial(i) : randomSerial()));
+              assert.equal(statusOf(res.body), isKnown ? "good" : "unknown");
             }
           }),
         );
       };
-      await flood(500, 0);
+      const metrics = async () => {
+        const m = await (await fetch(`${url}metrics`)).text();
+        return { m, gauge: (re: RegExp) => Number(re.exec(m)?.[1]) };
+      };
+      await flood(500, 0, { knownToo: true });
       const before = rssOf(pid);
       let peak = before;
       const sampler = setInterval(() => {
         peak = Math.max(peak, rssOf(pid));
       }, 50);
       const t0 = performance.now();
-      await flood(Number(process.env["OCSPKIT_FLOOD"] ?? 8000), 500);
+      const n = Number(process.env["OCSPKIT_FLOOD"] ?? 1500);
+      await flood(n, 500, { knownToo: true });
+      // The most recently asked known answers, then a flood of unknown serials only: the
+      // unknown pool gives way, the known answers stay cached.
+      const lastKnown = 500 + n - 1 - ((500 + n - 1) % 2);
+      const recent = Array.from({ length: 20 }, (_, k) => knownSerial(lastKnown - 2 * k));
+      for (const serial of recent)
+        assert.equal(statusOf((await post(url, requestFor(serial))).body), "good");
+      const mid = await metrics();
+      await flood(300, 0, { knownToo: false });
       clearInterval(sampler);
       peak = Math.max(peak, rssOf(pid));
-      const m = await (await fetch(`${url}metrics`)).text();
-      const gauge = (re: RegExp) => Number(re.exec(m)?.[1]);
+      const hitsBefore = (await metrics()).gauge(/^ocsp_cache_hits_total (\d+)/m);
+      for (const serial of recent)
+        assert.equal(statusOf((await post(url, requestFor(serial))).body), "good");
+      const { m, gauge } = await metrics();
       const mb = (b: number) => Math.round(b / 1e5) / 10;
       process.stderr.write(
-        `flood: ${Math.round(performance.now() - t0)} ms, RSS ${mb(before)} -> peak ${mb(peak)} MB, cache ${mb(gauge(/^ocsp_cache_bytes (\d+)/m))} MB in ${gauge(/^ocsp_cache_entries (\d+)/m)} entries\n`,
+        `flood: ${n} requests in ${Math.round(performance.now() - t0)} ms, RSS ${mb(before)} -> peak ${mb(peak)} MB, cache ${mb(gauge(/^ocsp_cache_bytes (\d+)/m))} MB in ${gauge(/^ocsp_cache_entries (\d+)/m)} entries\n`,
       );
-      assert.ok(gauge(/^ocsp_cache_evictions_total\{serial="known"\} (\d+)/m) > 0, m);
-      assert.ok(gauge(/^ocsp_cache_evictions_total\{serial="unknown"\} (\d+)/m) > 0, m);
+      const known0 = mid.gauge(/^ocsp_cache_evictions_total\{serial="known"\} (\d+)/m);
+      const unknown0 = mid.gauge(/^ocsp_cache_evictions_total\{serial="unknown"\} (\d+)/m);
+      assert.ok(known0 > 0, mid.m);
+      assert.ok(unknown0 > 0, mid.m);
+      assert.equal(gauge(/^ocsp_cache_evictions_total\{serial="known"\} (\d+)/m), known0, m);
+      assert.ok(
+        gauge(/^ocsp_cache_evictions_total\{serial="unknown"\} (\d+)/m) >= unknown0 + 250,
+        m,
+      );
+      assert.equal(gauge(/^ocsp_cache_hits_total (\d+)/m), hitsBefore + recent.length, m);
       assert.ok(gauge(/^ocsp_cache_bytes (\d+)/m) <= capMb * 1024 * 1024);
-      // Before the fix these 8,000 answers held ~70 MB on top of the overhead. What grows beyond
+      // Before the fix 8,000 answers held ~70 MB on top of the overhead. What grows beyond
       // the cap is the garbage collector's heap headroom, which any signing load builds: about
       // 35 MB here, and no more for 50,000 requests (measured in-process).
       assert.ok(peak - before < (capMb + 48) * 1024 * 1024, `RSS grew by ${mb(peak - before)} MB`);

@@ -7,6 +7,7 @@
  *   npm run build && node --import tsx --test test/store-sqlite.test.ts
  */
 import assert from "node:assert/strict";
+import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
@@ -22,11 +23,24 @@ before(async () => {
 });
 after(() => pki?.cleanup());
 
-/** A new database with the test PKI's index.txt imported. */
+/** The first database `filled` made through the CLI, which later ones copy. */
+let template: Promise<string> | undefined;
+
+/**
+ * A new database with the test PKI's index.txt imported: `db init` and `db import` run once,
+ * then a copy of that file each time (the CLI closes it, so its WAL is checkpointed).
+ */
 async function filled(): Promise<string> {
-  const db = `sqlite:${join(pki.dir, `store-${++seq}.db`)}`;
-  await initAndImport(pki, db, pki.index);
-  return db;
+  template ??= (async () => {
+    const path = join(pki.dir, "store-template.db");
+    await initAndImport(pki, `sqlite:${path}`, pki.index);
+    return path;
+  })();
+  const from = await template;
+  const path = join(pki.dir, `store-${++seq}.db`);
+  copyFileSync(from, path);
+  if (existsSync(`${from}-wal`)) copyFileSync(`${from}-wal`, `${path}-wal`);
+  return `sqlite:${path}`;
 }
 
 const issuer = () => ["--issuer", pki.intermediate.cert];
@@ -49,24 +63,24 @@ describe("db commands on SQLite", () => {
     assert.match(again.stdout, /certificates: 1 read, 0 written/);
 
     const status = async (...a: string[]) => cli(["db", "status", "--db", db, ...issuer(), ...a]);
-    const keyTime = await status("--cert", pki.leaves.revokedKeyTime.cert, "--json");
+    // Read-only questions, asked at once.
+    const [keyTime, holdRun, good, unknown, missing] = await Promise.all([
+      status("--cert", pki.leaves.revokedKeyTime.cert, "--json"),
+      status("--cert", pki.leaves.revokedHoldInstruction.cert, "--json"),
+      status("--cert", pki.leaves.good.cert),
+      status("--cert", pki.leaves.unknown.cert),
+      status("--serial", "7777"),
+    ]);
     assert.equal(keyTime.code, 1);
     const j = JSON.parse(keyTime.stdout);
     assert.equal(j.state, "revoked");
     assert.equal(j.reason, "keyCompromise");
     assert.equal(j.invalidityDate, "2020-01-02T03:04:05Z");
-    const hold = JSON.parse(
-      (await status("--cert", pki.leaves.revokedHoldInstruction.cert, "--json")).stdout,
-    );
+    const hold = JSON.parse(holdRun.stdout);
     assert.equal(hold.reason, "certificateHold");
     assert.equal(hold.holdInstruction, "1.2.840.10040.2.3");
-    assert.equal((await status("--cert", pki.leaves.good.cert)).code, 0);
-    assert.equal(
-      (await status("--cert", pki.leaves.unknown.cert)).code,
-      0,
-      "added as a certificate",
-    );
-    const missing = await status("--serial", "7777");
+    assert.equal(good.code, 0);
+    assert.equal(unknown.code, 0, "added as a certificate");
     assert.equal(missing.code, 2);
     assert.match(missing.stdout, /serial 7777: not-found/);
   });
@@ -297,13 +311,8 @@ describe("serve --db sqlite:", () => {
   });
 
   test("a bad row answers internalError for its serial only, and is logged once", async () => {
-    const path = join(pki.dir, `store-${++seq}.db`);
-    const db = `sqlite:${path}`;
-    assert.equal((await cli(["db", "init", "--db", db])).code, 0);
-    assert.equal(
-      (await cli(["db", "import", "--db", db, ...issuer(), "--index", pki.index])).code,
-      0,
-    );
+    const db = await filled();
+    const path = db.slice("sqlite:".length);
     const s = await serve(["--db", db, ...signer()]);
     const direct = new Database(path);
     try {
