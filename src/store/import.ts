@@ -1,20 +1,29 @@
 // `db import`: OpenSSL's CA database (index.txt, read by OpenSSL's rules: the responder's own
 // parser) and issued certificates into a status database. Rows go in batches, one transaction
 // each; rows already there as the file says are left alone, so a second run writes nothing.
+// The file is streamed twice, never held: once for the checks that make OpenSSL refuse a whole
+// file (so a refused file writes nothing), once to write.
 
-import { readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { createReadStream, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, OcspError } from "../errors.js";
 import { encodeInteger } from "../ocsp/certid.js";
-import { type IndexEntry, parseOpensslTime } from "../responder/index-file.js";
-import { readIndexFile } from "../responder/store.js";
+import {
+  type IndexEntry,
+  type IndexRow,
+  IndexUniqueness,
+  parseIndexLine,
+  parseOpensslTime,
+} from "../responder/index-file.js";
+import { indexProblem, uniqueSubjectOf } from "../responder/store.js";
 import { verifySignedBy } from "../verify/signature.js";
 import type { Certificate } from "../x509/cert.js";
 import { loadCertificates } from "../x509/load.js";
 import type { CertificateRow, ImportRow, StatusDatabase } from "./database.js";
 import { isoTime } from "./rows.js";
 
-const BATCH = 20_000;
+const BATCH = 10_000;
 
 export interface ImportReport {
   /** Rows (or certificates) read. */
@@ -31,12 +40,14 @@ export async function importIndex(
   issuer: string,
   path: string,
 ): Promise<ImportReport> {
-  const data = await readIndexFile(path);
-  const notes = [...data.problems.map((p) => `${path}: ${p}`)];
+  await checkIndex(path);
+  const problems: string[] = [];
+  let read = 0;
   let skipped = 0;
   let written = 0;
   let batch: ImportRow[] = [];
-  for (const [key, entry] of data.entries) {
+  for await (const { key, entry } of indexRows(path, problems)) {
+    read++;
     const row = importRow(key, entry);
     if (!row) {
       skipped++;
@@ -49,12 +60,62 @@ export async function importIndex(
     }
   }
   if (batch.length) written += await db.importStatuses(issuer, batch);
+  const notes = problems.map((p) => `${path}: ${p}`);
   if (skipped) {
     notes.push(
       `${path}: ${skipped} rows left out (neither V, R nor E, or a serial OpenSSL never matches)`,
     );
   }
-  return { read: data.entries.size, written, notes };
+  return { read, written, notes };
+}
+
+/**
+ * index_index's uniqueness checks over the whole file. What it keeps per row is a fresh copy
+ * of the serial key and a digest of the subject: a few dozen bytes, where the parsed row with
+ * slices of the file's text would be kilobytes.
+ */
+async function checkIndex(path: string): Promise<void> {
+  const unique = new IndexUniqueness(await uniqueSubjectOf(path));
+  for await (const { key, entry, subject } of indexRows(path, [])) {
+    const digest =
+      unique.uniqueSubject && entry.type === "V"
+        ? createHash("sha1").update(subject, "latin1").digest("base64")
+        : "";
+    try {
+      unique.add(Buffer.from(key, "latin1").toString("latin1"), entry.type, digest);
+    } catch (err) {
+      throw indexProblem(path, err);
+    }
+  }
+}
+
+/** The rows of index.txt, read a chunk at a time by TXT_DB_read's line rules. */
+async function* indexRows(path: string, problems: string[]): AsyncGenerator<IndexRow> {
+  let line = 0;
+  let rest = "";
+  try {
+    for await (const chunk of createReadStream(path, {
+      encoding: "latin1",
+      highWaterMark: 1 << 20,
+    })) {
+      const text = rest + (chunk as string);
+      let start = 0;
+      for (
+        let end = text.indexOf("\n");
+        end >= 0;
+        start = end + 1, end = text.indexOf("\n", start)
+      ) {
+        line++;
+        if (text.charCodeAt(start) === 0x23 /* # */) continue;
+        const n = line;
+        yield parseIndexLine(text.slice(start, end), problems, true, () => n);
+      }
+      rest = text.slice(start);
+    }
+  } catch (err) {
+    throw indexProblem(path, err);
+  }
+  // A last line without a newline is ignored, as TXT_DB_read does.
 }
 
 /**
