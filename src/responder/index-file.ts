@@ -62,7 +62,8 @@ export function parseIndex(text: string, uniqueSubject: boolean): IndexData {
     const row = parseIndexLine(text.slice(start, end), problems, false, () =>
       lineNumber(text, start),
     );
-    unique.add(row.key, row.entry.type, row.subject);
+    unique.serial(row.key, entries.size);
+    unique.subject(row.entry.type, row.subject, entries.size);
     entries.set(row.key, row.entry);
   }
   return { entries, problems };
@@ -104,32 +105,30 @@ export function parseIndexLine(
 }
 
 /**
- * index_index's checks, row by row: serials unique, and with `uniqueSubject` the subjects of
- * 'V' rows too. It keeps what it is given, so a caller that streams a large file may pass a
- * digest of the subject instead of the subject.
+ * index_index's checks, row by row (rows counted from 0, comment lines left out): serials
+ * unique, and with `uniqueSubject` the subjects of 'V' rows too.
  */
 export class IndexUniqueness {
   readonly #rowOf = new Map<string, number>();
   readonly #subjects = new Map<string, number>();
-  #row = 0;
 
   constructor(readonly uniqueSubject: boolean) {}
 
-  add(key: string, type: string, subject: string): void {
-    const row = this.#row;
+  serial(key: string, row: number): void {
     const first = this.#rowOf.get(key);
     if (first !== undefined) {
       throw new IndexFileError(`Error creating serial number index:(2,${first},${row})`);
     }
     this.#rowOf.set(key, row);
-    if (this.uniqueSubject && type === "V") {
-      const other = this.#subjects.get(subject);
-      if (other !== undefined) {
-        throw new IndexFileError(`Error creating name index:(2,${other},${row})`);
-      }
-      this.#subjects.set(subject, row);
+  }
+
+  subject(type: string, subject: string, row: number): void {
+    if (!this.uniqueSubject || type !== "V") return;
+    const other = this.#subjects.get(subject);
+    if (other !== undefined) {
+      throw new IndexFileError(`Error creating name index:(2,${other},${row})`);
     }
-    this.#row++;
+    this.#subjects.set(subject, row);
   }
 }
 

@@ -4,7 +4,6 @@
 // The file is streamed twice, never held: once for the checks that make OpenSSL refuse a whole
 // file (so a refused file writes nothing), once to write.
 
-import { createHash } from "node:crypto";
 import { createReadStream, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, OcspError } from "../errors.js";
@@ -70,23 +69,73 @@ export async function importIndex(
 }
 
 /**
- * index_index's uniqueness checks over the whole file. What it keeps per row is a fresh copy
- * of the serial key and a digest of the subject: a few dozen bytes, where the parsed row with
- * slices of the file's text would be kilobytes.
+ * index_index's uniqueness checks over the whole file, in its order (serials over every row,
+ * then subjects). What a row leaves behind is an 8-byte hash of its serial and, for a 'V' row,
+ * of its subject; only hashes met twice (a duplicate, or rarely a collision) are then looked at
+ * again, in their own words, in a second read.
  */
 async function checkIndex(path: string): Promise<void> {
-  const unique = new IndexUniqueness(await uniqueSubjectOf(path));
+  const uniqueSubject = await uniqueSubjectOf(path);
+  const serials = new HashList();
+  const subjects = new HashList();
   for await (const { key, entry, subject } of indexRows(path, [])) {
-    const digest =
-      unique.uniqueSubject && entry.type === "V"
-        ? createHash("sha1").update(subject, "latin1").digest("base64")
-        : "";
-    try {
-      unique.add(Buffer.from(key, "latin1").toString("latin1"), entry.type, digest);
-    } catch (err) {
-      throw indexProblem(path, err);
-    }
+    serials.push(hash53(key));
+    if (uniqueSubject && entry.type === "V") subjects.push(hash53(subject));
   }
+  const twiceSerials = serials.twice();
+  const twiceSubjects = subjects.twice();
+  if (!twiceSerials.size && !twiceSubjects.size) return;
+  const unique = new IndexUniqueness(uniqueSubject);
+  try {
+    for (const pass of ["serial", "subject"] as const) {
+      let row = 0;
+      for await (const { key, entry, subject } of indexRows(path, [])) {
+        if (pass === "serial" && twiceSerials.has(hash53(key))) unique.serial(key, row);
+        if (pass === "subject" && twiceSubjects.has(hash53(subject))) {
+          unique.subject(entry.type, subject, row);
+        }
+        row++;
+      }
+    }
+  } catch (err) {
+    throw indexProblem(path, err);
+  }
+}
+
+/** A growing list of hashes that tells which ones it holds more than once. */
+class HashList {
+  #items = new Float64Array(1 << 16);
+  #length = 0;
+
+  push(h: number): void {
+    if (this.#length === this.#items.length) {
+      const bigger = new Float64Array(this.#items.length * 2);
+      bigger.set(this.#items);
+      this.#items = bigger;
+    }
+    this.#items[this.#length++] = h;
+  }
+
+  twice(): Set<number> {
+    const sorted = this.#items.subarray(0, this.#length).sort();
+    const found = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) found.add(sorted[i]!);
+    return found;
+  }
+}
+
+/** A 53-bit hash of a string's char codes (cyrb53): fast, and exact enough for a first sieve. */
+function hash53(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** The rows of index.txt, read a chunk at a time by TXT_DB_read's line rules. */
