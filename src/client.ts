@@ -30,6 +30,9 @@ export interface QueryOptions {
   readonly pool?: ConnectionPool;
   readonly now?: Date;
   readonly skewSec?: number;
+  /** See VerifyResponseOptions: a sent nonce must come back; the age of answers without nextUpdate. */
+  readonly requireNonce?: boolean;
+  readonly maxAgeSec?: number;
 }
 
 export interface QueryResult {
@@ -122,6 +125,8 @@ export async function queryOcspBatch(o: BatchQueryOptions): Promise<QueryResult[
     extraCerts: o.extraCerts,
     now: o.now,
     skewSec: o.skewSec,
+    requireNonce: o.requireNonce,
+    maxAgeSec: o.maxAgeSec,
   });
   if (!verdict.ok) {
     return each({

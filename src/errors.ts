@@ -10,6 +10,7 @@ export type ErrorCode =
   | "ERR_SIGNER_UNAUTHORIZED"
   | "ERR_CHAIN"
   | "ERR_NONCE_MISMATCH"
+  | "ERR_NONCE_MISSING"
   | "ERR_NO_STATUS"
   | "ERR_STALE"
   | "ERR_TRANSPORT"

@@ -5,6 +5,7 @@
 // because OpenSSL prints the request and writes -reqout before it sends anything.
 // It prints nothing: src/cli/ocsp.ts turns the results into OpenSSL's text. This is
 // OpenSSL's client, verdict for verdict; the strict RFC 6960 client is queryOcsp (client.ts).
+import { describe } from "./errors.js";
 import type { CertId } from "./ocsp/certid.js";
 import { BASIC_RESPONSE_OID } from "./ocsp/decode.js";
 import { checkNonce, type NonceCheck } from "./ocsp/nonce.js";
@@ -66,7 +67,8 @@ export function opensslRequest(o: OpensslRequestOptions): OpensslRequest {
   if (!request && o.reqin) {
     const bytes = readFile(o.reqin, "OCSP request");
     try {
-      request = parseRequest(bytes);
+      // As OpenSSL reads it: the client never checks the times of the certificates it carries.
+      request = parseRequest(bytes, true);
       der = bytes;
     } catch (error) {
       return { ok: false, problem: "undecodable-request", der: bytes, error };
@@ -138,6 +140,11 @@ export interface OpensslAnswered {
   readonly basic?: BasicResponse;
   readonly basicError?: unknown;
   /**
+   * When `basic` does not decode only because of times that do not read: the response as
+   * OpenSSL's decoder reads it, to print (they print as "Bad time value"). Never verified.
+   */
+  readonly printable?: BasicResponse;
+  /**
    * Opening the trust store or -verify_other failed. OpenSSL opens them after printing the
    * response, so the caller reports this after it too; nothing after it was done.
    */
@@ -179,7 +186,8 @@ export async function opensslAnswer(o: OpensslAnswerOptions): Promise<OpensslAns
       basicError = err;
     }
   }
-  const answered = { der, envelope, basic, basicError };
+  const printable = basicError ? printOnly(envelope.responseDer!) : undefined;
+  const answered = { der, envelope, basic, basicError, printable };
   let store: ReturnType<typeof openTrustStore>;
   let verifyOther: Certificate[] = [];
   try {
@@ -188,9 +196,14 @@ export async function opensslAnswer(o: OpensslAnswerOptions): Promise<OpensslAns
   } catch (trustError) {
     return { ...answered, trustError };
   }
-  if (!basic || !o.verify) return answered;
-  const nonce = o.request && checkNonce(o.request.extensions, basic.extensions);
+  const readable = basic ?? printable;
+  if (!readable || !o.verify) return answered;
+  const nonce = o.request && checkNonce(o.request.extensions, readable.extensions);
   if (nonce === "mismatch") return { ...answered, nonce };
+  if (!basic) {
+    const reason = `the response cannot be verified: ${describe(basicError)}`;
+    return { ...answered, nonce, verdict: { ok: false, checks: [], reason } };
+  }
   const { flags, chain, issuers } = o.verify;
   let verdict = verifyBasic(basic, { certs: verifyOther, store, flags, chain });
   if (!verdict.ok && issuers.length) {
@@ -203,6 +216,14 @@ export async function opensslAnswer(o: OpensslAnswerOptions): Promise<OpensslAns
     if (trusted.ok) verdict = trusted;
   }
   return { ...answered, nonce, verdict };
+}
+
+function printOnly(der: Uint8Array): BasicResponse | undefined {
+  try {
+    return parseBasicResponse(der, true);
+  } catch {
+    return undefined;
+  }
 }
 
 function send(t: OpensslTarget, der: Uint8Array): Promise<Uint8Array> {

@@ -13,7 +13,16 @@ import { SHA1 } from "../src/ocsp/digests.ts";
 import { loadCertificate } from "../src/x509/load.ts";
 import { runBuiltCli } from "./support/cli.ts";
 import { signedResponse } from "./support/forge.ts";
-import { argv, type KeyPair, makePki, makeResponseFile, openssl, type Pki } from "./support/pki.ts";
+import {
+  argv,
+  type KeyPair,
+  makePki,
+  makeResponseFile,
+  ocspkitCommand,
+  openssl,
+  type Pki,
+  runArgv,
+} from "./support/pki.ts";
 
 /** The built `staple` in-process (test/support/cli.ts). */
 async function staple(...args: string[]) {
@@ -22,9 +31,9 @@ async function staple(...args: string[]) {
 }
 
 /** `openssl s_server` serving `leaf` (and the chain), stapling `statusFile` when given. */
-async function sServer(pki: Pki, leaf: KeyPair, statusFile?: string) {
-  const args = argv`s_server -accept 127.0.0.1:0 -cert ${leaf.cert} -key ${leaf.key}
-                    -cert_chain ${pki.chain}`;
+async function sServer(pki: Pki, leaf: KeyPair, statusFile?: string, sendChain = true) {
+  const args = argv`s_server -accept 127.0.0.1:0 -cert ${leaf.cert} -key ${leaf.key}`;
+  if (sendChain) args.push("-cert_chain", pki.chain);
   if (statusFile) args.push("-status_file", statusFile);
   const child: ChildProcess = spawn("openssl", args, { stdio: ["pipe", "pipe", "pipe"] });
   let seen = "";
@@ -144,6 +153,85 @@ describe("staple", () => {
       assert.match(r.out, /invalid staple/);
     } finally {
       await server.stop();
+    }
+  });
+
+  test("the built CLI: a server a TLS client would refuse is exit 3 unless --insecure", async () => {
+    // A leaf valid for staple.test, with a good staple of its own.
+    const dir = pki.dir;
+    const named: KeyPair = {
+      cert: join(dir, "named.pem"),
+      key: join(dir, "named.key"),
+      subject: "/CN=staple.test",
+      serial: "5A01",
+    };
+    writeFileSync(join(dir, "named.cnf"), "subjectAltName=DNS:staple.test\n");
+    await openssl(argv`genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${named.key}`);
+    await openssl(
+      argv`req -new -key ${named.key} -subj ${named.subject} -out ${join(dir, "named.csr")}`,
+    );
+    await openssl(
+      argv`x509 -req -in ${join(dir, "named.csr")} -CA ${pki.intermediate.cert}
+           -CAkey ${pki.intermediate.key} -set_serial 0x5A01 -days 5
+           -extfile ${join(dir, "named.cnf")} -out ${named.cert}`,
+    );
+    const signer = loadCertificate(pki.ocspSigner.cert, "signer");
+    const ca = loadCertificate(pki.intermediate.cert, "ca");
+    const now = Date.now();
+    const resp = join(dir, "named.resp");
+    writeFileSync(
+      resp,
+      signedResponse({
+        responderId: { byKey: signer.keyHash() },
+        producedAt: new Date(now),
+        responses: [
+          {
+            certId: certIdFor(ca, loadCertificate(named.cert, "named"), SHA1),
+            status: "good",
+            thisUpdate: new Date(now - 60_000),
+            nextUpdate: new Date(now + 86_400_000),
+          },
+        ],
+        key: createPrivateKey(readFileSync(pki.ocspSigner.key)),
+        certs: [signer],
+      }),
+    );
+    const cli = (...args: string[]) =>
+      runArgv([...ocspkitCommand(), "staple", ...args, "--ca-file", pki.caFiles.root]);
+    const server = await sServer(pki, named, resp);
+    try {
+      const ok = await cli(server.target, "--servername", "staple.test");
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      assert.match(ok.stdout, /staple: good/);
+      const wrong = await cli(server.target, "--servername", "wrong.test");
+      assert.equal(wrong.code, 3, wrong.stdout);
+      assert.match(wrong.stdout, /staple: good/);
+      assert.match(wrong.stdout, /TLS: the server's certificate is not valid for wrong\.test/);
+      const j = await cli(server.target, "--servername", "wrong.test", "--json");
+      assert.equal(j.code, 3);
+      const o = JSON.parse(j.stdout);
+      assert.equal(o.tlsChainTrusted, false);
+      assert.equal(o.tlsChainError, "ERR_TLS_CERT_ALTNAME_INVALID");
+      assert.equal(o.status, "good");
+      const insecure = await cli(server.target, "--servername", "wrong.test", "--insecure");
+      assert.equal(insecure.code, 0, insecure.stdout);
+      assert.match(insecure.stdout, /--insecure: ignored/);
+    } finally {
+      await server.stop();
+    }
+    // No intermediate sent: the chain does not build from the root alone.
+    const bare = await sServer(pki, named, resp, false);
+    try {
+      const r = await cli(bare.target, "--servername", "staple.test");
+      assert.equal(r.code, 3, r.stdout);
+      assert.match(r.stdout, /TLS: the server's certificate chain does not verify: UNABLE_TO_/);
+      const j = JSON.parse(
+        (await cli(bare.target, "--servername", "staple.test", "--json")).stdout,
+      );
+      assert.equal(j.tlsChainTrusted, false);
+      assert.match(j.tlsChainError, /^UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/);
+    } finally {
+      await bare.stop();
     }
   });
 

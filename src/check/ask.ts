@@ -33,6 +33,8 @@ export interface AskOptions {
   readonly retryDelayMs: number;
   readonly pool: ConnectionPool;
   readonly now?: Date;
+  readonly requireNonce?: boolean;
+  readonly maxAgeSec?: number;
 }
 
 /** RFC 5019 §5: GET when the encoded request fits in 255 bytes. */
@@ -75,6 +77,8 @@ export function askAll<Q extends Question>(
       proxy: proxyFor(qs[0]!.url),
       pool: o.pool,
       now: o.now,
+      requireNonce: o.requireNonce,
+      maxAgeSec: o.maxAgeSec,
     });
   const retried = async <T extends QueryResult[] | undefined>(ask: () => Promise<T>) => {
     const first = await ask();

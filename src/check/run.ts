@@ -15,6 +15,9 @@ import { findIssuer, rootError } from "./issuer.js";
 
 export type { MethodChoice };
 
+/** OpenBSD ocspcheck's limit for answers that give no nextUpdate: 14 days. */
+export const MAX_AGE_DEFAULT_SEC = 14 * 86_400;
+
 export interface CheckOptions {
   /** `--issuer`: the issuer must be among these. */
   readonly issuers?: readonly Certificate[];
@@ -23,6 +26,10 @@ export interface CheckOptions {
   readonly url?: string;
   /** Default: only with an explicit POST (a GET is meant to be cacheable). */
   readonly nonce?: boolean;
+  /** An answer without the nonce sent is an error (ERR_NONCE_MISSING). */
+  readonly requireNonce?: boolean;
+  /** Answers without nextUpdate older than this are stale (ERR_STALE); default 14 days. */
+  readonly maxAgeSec?: number;
   readonly method?: MethodChoice;
   /** Requests in flight at once; default 8. */
   readonly concurrency?: number;
@@ -188,6 +195,8 @@ export async function checkCertificates(
       retryDelayMs: o.retryDelayMs ?? 1000,
       pool: connections,
       now: o.now,
+      requireNonce: o.requireNonce,
+      maxAgeSec: o.maxAgeSec ?? MAX_AGE_DEFAULT_SEC,
     });
     const outcomes = new Map([...jobs.values()].map((j) => [j, finish(j, answers.get(j))]));
     return await Promise.all(

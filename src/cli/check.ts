@@ -3,9 +3,15 @@
 // that says revoked.
 
 import type cliProgress from "cli-progress";
+import { InvalidArgumentError } from "commander";
 import { loadInputs } from "../check/inputs.js";
 import { exitCode, resultJson, resultTable } from "../check/report.js";
-import { type CheckResult, checkCertificates, type MethodChoice } from "../check/run.js";
+import {
+  type CheckResult,
+  checkCertificates,
+  MAX_AGE_DEFAULT_SEC,
+  type MethodChoice,
+} from "../check/run.js";
 import { loadCertificates } from "../x509/load.js";
 import { openTrustStore } from "../x509/store.js";
 import {
@@ -30,6 +36,7 @@ interface CheckOpts {
   concurrency: number;
   timeout: number;
   nonce?: boolean;
+  maxAge: number;
   method: MethodChoice;
   crlFallback?: boolean;
 }
@@ -54,6 +61,12 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     .option("--timeout <seconds>", "per request or download", seconds, 10)
     .option("--nonce", "send a nonce (forces POST with --method auto)")
     .option("--no-nonce", "send no nonce (the default, except with --method post)")
+    .option(
+      "--max-age <duration>",
+      "an answer without nextUpdate older than this is stale (s, m, h or d; default 14d)",
+      duration,
+      MAX_AGE_DEFAULT_SEC,
+    )
     .addOption(
       new Option("--method <method>", "HTTP method: GET when short and no nonce (RFC 5019)")
         .choices(["auto", "get", "post"])
@@ -76,6 +89,9 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       trust,
       url: o.url,
       nonce: o.nonce,
+      // Asked for by name, a nonce must come back: an answer without one may be a replay.
+      requireNonce: o.nonce === true,
+      maxAgeSec: o.maxAge,
       method: o.method,
       concurrency: o.concurrency,
       timeoutMs: o.timeout * 1000,
@@ -90,6 +106,17 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     else if (!o.ndjson) io.out(resultTable(results, paintFor(io)));
     return exitCode(results);
   });
+}
+
+const UNIT_SEC: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration: a whole number of seconds, or with a unit (90m, 36h, 14d). */
+function duration(v: string): number {
+  const m = /^(\d{1,9})([smhd]?)$/.exec(v);
+  if (!m || Number(m[1]) === 0) {
+    throw new InvalidArgumentError("expected a duration above 0, such as 3600, 90m, 36h or 14d.");
+  }
+  return Number(m[1]) * UNIT_SEC[m[2] || "s"]!;
 }
 
 /** A progress bar on the terminal's stderr, for runs long enough to want one (loaded only then). */

@@ -110,8 +110,9 @@ export function captureIo(): { io: Io; out(): string; err(): string; all(): stri
   return {
     io: {
       out: (t) => {
-        out += t;
-        all += t;
+        const text = typeof t === "string" ? t : Buffer.from(t).toString("utf8");
+        out += text;
+        all += text;
       },
       err: (t) => {
         err += t;

@@ -13,9 +13,9 @@ import { digestByOid } from "../ocsp/digests.js";
 import { findNonce } from "../ocsp/nonce.js";
 import { reasonName } from "../ocsp/reasons.js";
 import { type OcspRequest, parseRequest } from "../ocsp/request.js";
-import { type OcspResponse, parseResponse } from "../ocsp/response.js";
+import { type OcspResponse, parseResponse, parseResponseEnvelope } from "../ocsp/response.js";
 import { responseStatusName } from "../ocsp/status.js";
-import { requestText, responseText } from "../ocsp/text.js";
+import { requestTextBytes, responseHeaderText, responseTextBytes } from "../ocsp/text.js";
 import { type ResponseVerdict, verifyResponse } from "../verify/response.js";
 import { type Certificate, type Extension, serialToHex } from "../x509/cert.js";
 import { loadCertificates, readFile } from "../x509/load.js";
@@ -33,9 +33,19 @@ interface InspectOpts {
 }
 
 type Form = "DER" | "PEM" | "base64" | "GET URL";
+/**
+ * `strictError`: the message reads only as OpenSSL's decoder reads it, with time contents
+ * unjudged (see readTimeForPrint); it is printed, never verified.
+ */
 type Message =
-  | { kind: "request"; form: Form; der: Uint8Array; request: OcspRequest }
-  | { kind: "response"; form: Form; der: Uint8Array; response: OcspResponse };
+  | { kind: "request"; form: Form; der: Uint8Array; request: OcspRequest; strictError?: unknown }
+  | {
+      kind: "response";
+      form: Form;
+      der: Uint8Array;
+      response: OcspResponse;
+      strictError?: unknown;
+    };
 
 const MAX_INPUT = 4 << 20;
 
@@ -61,12 +71,16 @@ export async function inspectCommand(argv: readonly string[], io: Io): Promise<n
       const data = readFile(file!, "an OCSP message");
       msg = recognise(data, source);
     } catch (err) {
+      if (err instanceof Unprintable) io.out(err.header);
       io.err(`ocspkit inspect: ${describe(err)}\n`);
       return 1;
     }
+    if (msg.strictError) io.err(`ocspkit inspect: ${source}: ${describe(msg.strictError)}\n`);
     let verdict: ResponseVerdict | undefined;
     if (verify && msg.kind === "response") {
-      verdict = verifyMessage(msg.response, issuers, trust!);
+      verdict = msg.strictError
+        ? unreadable(msg.strictError)
+        : verifyMessage(msg.response, issuers, trust!);
     } else if (verify) {
       io.err("ocspkit inspect: a request carries no answer: --issuer/--ca-file verify nothing\n");
     }
@@ -77,7 +91,9 @@ export async function inspectCommand(argv: readonly string[], io: Io): Promise<n
       };
       io.out(`${JSON.stringify({ type: msg.kind, form: msg.form, ...body, ...v }, null, 2)}\n`);
     } else {
-      io.out(msg.kind === "request" ? requestText(msg.request) : responseText(msg.response));
+      io.out(
+        msg.kind === "request" ? requestTextBytes(msg.request) : responseTextBytes(msg.response),
+      );
       if (verdict?.ok) io.err("Response verify OK\n");
       else if (verdict) io.err(`Response Verify Failure: ${verdict.reason}\n`);
     }
@@ -85,28 +101,73 @@ export async function inspectCommand(argv: readonly string[], io: Io): Promise<n
   });
 }
 
-/** Finds the bytes in whatever form they came, then tells a request from a response. */
-function recognise(data: Uint8Array, source: string): Message {
-  try {
-    return recogniseBytes(data);
-  } catch (err) {
-    throw new OcspError(
-      "ERR_INPUT",
-      `${source} is not an OCSP request or response: ${describe(err)}`,
-    );
+/** An OCSP response whose signed part does not decode: OpenSSL prints only its first lines. */
+class Unprintable extends OcspError {
+  constructor(
+    message: string,
+    readonly header: string,
+  ) {
+    super("ERR_RESPONSE_MALFORMED", message);
   }
 }
 
-function recogniseBytes(data: Uint8Array): Message {
+/** Finds the bytes in whatever form they came, then tells a request from a response. */
+function recognise(data: Uint8Array, source: string): Message {
+  const notOcsp = (err: unknown) =>
+    new OcspError("ERR_INPUT", `${source} is not an OCSP request or response: ${describe(err)}`);
+  let der: Uint8Array;
+  let form: Form;
+  let first: number | undefined;
+  try {
+    ({ der, form } = findDer(data));
+    // Time contents are judged by the decoders below, which say which field is wrong.
+    first = children(der, checkDer(der, { timesForPrint: true }))[0]?.tag;
+  } catch (err) {
+    throw notOcsp(err);
+  }
+  // OCSPResponse opens with its ENUMERATED status, OCSPRequest with the TBSRequest SEQUENCE.
+  if (first === 0x0a) {
+    const { value, strictError } = readForPrint((p) => parseResponse(der, p));
+    if (value) return { kind: "response", form, der, response: value, strictError };
+    let header: string;
+    try {
+      header = responseHeaderText(parseResponseEnvelope(der));
+    } catch {
+      throw notOcsp(strictError);
+    }
+    throw new Unprintable(`${source}: ${describe(strictError)}`, header);
+  }
+  if (first === 0x30) {
+    const { value, strictError } = readForPrint((p) => parseRequest(der, p));
+    if (value) return { kind: "request", form, der, request: value, strictError };
+    throw notOcsp(strictError);
+  }
+  throw notOcsp("DER, but neither an OCSP request nor an OCSP response");
+}
+
+/** `parse` strictly, or else as OpenSSL reads it for printing; `strictError` says why not. */
+function readForPrint<T>(parse: (forPrint: boolean) => T): { value?: T; strictError?: unknown } {
+  try {
+    return { value: parse(false) };
+  } catch (strictError) {
+    try {
+      return { value: parse(true), strictError };
+    } catch {
+      return { strictError };
+    }
+  }
+}
+
+/** A verdict for a response whose times do not read: nothing about it can be checked. */
+function unreadable(err: unknown): ResponseVerdict {
+  const reason = `the response cannot be verified: ${describe(err)}`;
+  return { ok: false, checks: [], answers: [], code: "ERR_RESPONSE_MALFORMED", reason };
+}
+
+function findDer(data: Uint8Array): { der: Uint8Array; form: Form } {
   if (data.length === 0) throw new Error("it is empty");
   if (data.length > MAX_INPUT) throw new Error(`it is larger than ${MAX_INPUT} bytes`);
-  const { der, form } = data[0] === 0x30 ? { der: data, form: "DER" as const } : fromText(data);
-  const top = checkDer(der);
-  const first = children(der, top)[0];
-  // OCSPResponse opens with its ENUMERATED status, OCSPRequest with the TBSRequest SEQUENCE.
-  if (first?.tag === 0x0a) return { kind: "response", form, der, response: parseResponse(der) };
-  if (first?.tag === 0x30) return { kind: "request", form, der, request: parseRequest(der) };
-  throw new Error("DER, but neither an OCSP request nor an OCSP response");
+  return data[0] === 0x30 ? { der: data, form: "DER" as const } : fromText(data);
 }
 
 function fromText(data: Uint8Array): { der: Uint8Array; form: Form } {
@@ -135,7 +196,7 @@ function fromGetUrl(url: string): Uint8Array {
   for (let i = 0; i < segments.length; i++) {
     try {
       const der = base64(decodeURIComponent(segments.slice(i).join("/")));
-      checkDer(der);
+      checkDer(der, { timesForPrint: true });
       return der;
     } catch {
       // a shorter tail may be the request
@@ -175,6 +236,9 @@ function verifyMessage(
   });
 }
 
+/** ISO 8601, or null for a time that does not read (printed as "Bad time value"). */
+const jsonTime = (d: Date) => (Number.isNaN(d.getTime()) ? null : isoTime(d));
+
 const upperHex = (b: Uint8Array) => hex(b).toUpperCase();
 
 function certIdJson(id: CertId) {
@@ -200,8 +264,8 @@ function certsJson(certs: readonly Certificate[]) {
     subject: nameOneline(c.subject, objectShortName),
     issuer: nameOneline(c.issuer, objectShortName),
     serial: c.serialHex,
-    notBefore: isoTime(c.notBefore),
-    notAfter: isoTime(c.notAfter),
+    notBefore: jsonTime(c.notBefore),
+    notAfter: jsonTime(c.notAfter),
   }));
 }
 
@@ -241,19 +305,19 @@ function responseJson(r: OcspResponse) {
     responderId: bs.responderId.byName
       ? { byName: nameOneline(bs.responderId.byName, objectShortName) }
       : { byKey: upperHex(bs.responderId.byKey!) },
-    producedAt: isoTime(bs.producedAt),
+    producedAt: jsonTime(bs.producedAt),
     responses: bs.responses.map((s) => ({
       certId: certIdJson(s.certId),
       status: s.status,
       ...(s.status === "revoked"
         ? {
-            revocationTime: isoTime(s.revocationTime!),
+            revocationTime: jsonTime(s.revocationTime!),
             revocationReason:
               s.revocationReason === undefined ? null : reasonName(s.revocationReason),
           }
         : {}),
-      thisUpdate: isoTime(s.thisUpdate),
-      nextUpdate: s.nextUpdate ? isoTime(s.nextUpdate) : null,
+      thisUpdate: jsonTime(s.thisUpdate),
+      nextUpdate: s.nextUpdate ? jsonTime(s.nextUpdate) : null,
       extensions: extensionsJson(s.extensions),
     })),
     extensions: extensionsJson(bs.extensions),

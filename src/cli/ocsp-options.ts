@@ -35,7 +35,7 @@ export class Output {
       }
     }
   }
-  write(s: string): void {
+  write(s: string | Uint8Array): void {
     if (this.path) appendFileSync(this.path, s);
     else this.io.out(s);
   }

@@ -201,9 +201,9 @@ function pssOption(sigopts: readonly string[], io: Io): SignerOptions["pss"] {
 /** What OpenSSL prints and writes for each request answered (-req_text … -resp_text). */
 async function report(o: Options, out: Output, x: Exchange): Promise<number> {
   if (o.reqText && x.request) {
-    const { requestText } = await import("../ocsp/text.js");
+    const { requestTextBytes } = await import("../ocsp/text.js");
     try {
-      out.write(requestText(decodeRequest(x.request)));
+      out.write(requestTextBytes(decodeRequest(x.request, true)));
     } catch {
       // an undecodable request has no text form
     }
@@ -215,7 +215,7 @@ async function report(o: Options, out: Output, x: Exchange): Promise<number> {
     if (!o.ignoreErr) return x.status;
   }
   if (o.respText)
-    out.write((await import("../ocsp/text.js")).responseText(parseResponse(x.response)));
+    out.write((await import("../ocsp/text.js")).responseTextBytes(parseResponse(x.response)));
   return x.status;
 }
 

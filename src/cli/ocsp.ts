@@ -109,7 +109,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   const { request: req, der: reqDer } = prepared;
-  if (o.reqText && req) out.write((await import("../ocsp/text.js")).requestText(req));
+  if (o.reqText && req) out.write((await import("../ocsp/text.js")).requestTextBytes(req));
   if (o.reqout && reqDer) writeDer(o.reqout, reqDer);
   if (!(target && reqDer) && !o.respin) return 0;
 
@@ -140,13 +140,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     out.write(`Responder Error: ${responseStatusName(status)} (${status})\n`);
     if (!o.ignoreErr) return 1;
   }
-  const bs = a.basic;
+  // A response whose times do not read prints as OpenSSL prints it and fails verification.
+  const bs = a.basic ?? a.printable;
   if (o.respText) {
     const text = await import("../ocsp/text.js");
     out.write(
-      a.basicError
+      a.basicError && !bs
         ? text.responseHeaderText(a.envelope)
-        : text.responseText({ status, responseType, basic: bs }),
+        : text.responseTextBytes({ status, responseType, basic: bs }),
     );
   }
   if (a.trustError) throw a.trustError;
@@ -154,6 +155,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     io.err(`Error parsing response${a.basicError ? `\n${describe(a.basicError)}` : ""}\n`);
     return 1;
   }
+  if (!a.basic && o.noverify) io.err(`ocspkit: ${describe(a.basicError)}\n`);
 
   let code = 0;
   if (!o.noverify) {

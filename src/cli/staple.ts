@@ -1,9 +1,10 @@
 // `ocspkit staple HOST[:PORT]`: does the server staple an OCSP response, and is it any good?
-// Exit 0 good staple, 1 revoked, 2 no staple, 3 invalid, stale, mismatched or unusable.
+// Exit 0 good staple, 1 revoked, 2 no staple, 3 invalid, stale, mismatched or unusable, or a
+// server a TLS client would refuse (chain or name), unless --insecure.
 import { isIP } from "node:net";
 import { isoTime } from "../check/report.js";
 import { OcspError } from "../errors.js";
-import { checkStaple, fetchStaple, type StapleVerdict } from "../tls/staple.js";
+import { checkStaple, fetchStaple, type Handshake, type StapleVerdict } from "../tls/staple.js";
 import { nameOneline } from "../x509/name-oneline.js";
 import { objectShortName } from "../x509/oids.js";
 import { openTrustStore } from "../x509/store.js";
@@ -15,6 +16,7 @@ interface StapleOpts {
   servername?: string;
   caFile?: string;
   json?: boolean;
+  insecure?: boolean;
   timeout: number;
 }
 
@@ -25,13 +27,15 @@ export async function stapleCommand(argv: readonly string[], io: Io): Promise<nu
     .description(
       "Connect over TLS asking for a stapled OCSP response and validate it against the served " +
         "certificate (signature, signer, CertID, time window).\n" +
-        "Exit: 0 good staple, 1 revoked, 2 no staple, 3 invalid, stale or mismatched staple " +
-        "(or no connection), 64 usage.",
+        "Exit: 0 good staple, 1 revoked, 2 no staple, 3 invalid, stale or mismatched staple, " +
+        "a server certificate that does not verify for the name (unless --insecure), or no " +
+        "connection, 64 usage.",
     )
     .argument("<host[:port]>", "server (port 443 by default; [v6addr]:port for IPv6)")
     .option("--servername <name>", "SNI name (default: the host, unless it is an IP address)")
     .option("--ca-file <file>", "trust anchors for the staple's signer (default: the system's)")
     .option("--json", "print the result as one JSON object")
+    .option("--insecure", "report the staple even when the server's chain or name does not verify")
     .option("--timeout <seconds>", "for the handshake and any download", seconds, 10);
   return runParsed(cmd, argv, io, async ([target], raw) => {
     const o = raw as unknown as StapleOpts;
@@ -57,17 +61,37 @@ export async function stapleCommand(argv: readonly string[], io: Io): Promise<nu
       return 3;
     }
     const v = await checkStaple(handshake, { trust, timeoutMs: o.timeout * 1000 });
+    const tls = tlsProblem(handshake);
     const report = {
       ...base,
       protocol: handshake.protocol,
-      tlsChainTrusted: handshake.authorized,
-      ...(handshake.authorizationError ? { tlsChainError: handshake.authorizationError } : {}),
+      tlsChainTrusted: !tls,
+      ...(tls ? { tlsChainError: tls.code, tlsError: tls.message } : {}),
+      tlsName: handshake.nameChecked ?? null,
       ...verdictJson(v),
     };
     if (o.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-    else io.out(text(`${target}`, v, handshake.protocol, io));
-    return EXIT[v.status];
+    else {
+      io.out(text(`${target}`, v, handshake.protocol, io));
+      if (tls) io.out(`TLS: ${tls.message}${o.insecure ? " (--insecure: ignored)" : ""}\n`);
+    }
+    return tls && !o.insecure ? 3 : EXIT[v.status];
   });
+}
+
+/** Why a TLS client would refuse this server (chain first, as the handshake checks it). */
+function tlsProblem(h: Handshake): { code: string; message: string } | undefined {
+  if (!h.authorized) {
+    const code = h.authorizationError ?? "UNABLE_TO_VERIFY";
+    return { code, message: `the server's certificate chain does not verify: ${code}` };
+  }
+  if (h.nameError) {
+    return {
+      code: "ERR_TLS_CERT_ALTNAME_INVALID",
+      message: `the server's certificate is not valid for ${h.nameChecked}: ${h.nameError}`,
+    };
+  }
+  return undefined;
 }
 
 function parseTarget(t: string): { host: string; port: number } | undefined {

@@ -83,17 +83,26 @@ export function contentOf(buf: Uint8Array, t: Tlv): Uint8Array {
  * down through constructed values, bounded depth, no trailing bytes, and universal primitives
  * whose contents follow their type's rules (see checkPrimitive).
  */
-export function checkDer(buf: Uint8Array): Tlv {
+export function checkDer(buf: Uint8Array, opts: DerCheckOptions = {}): Tlv {
   const top = readTlv(buf, 0);
   if (top.end !== buf.length) {
     throw new DerError(`${buf.length - top.end} trailing bytes after the value`, top.end);
   }
-  walk(buf, top, 1);
+  walk(buf, top, 1, opts);
   return top;
 }
 
-function walk(buf: Uint8Array, t: Tlv, depth: number): void {
+export interface DerCheckOptions {
+  /**
+   * Leave the contents of UTCTime and GeneralizedTime values unjudged, as OpenSSL's decoder
+   * does: for printing only, where a bad time prints as "Bad time value".
+   */
+  readonly timesForPrint?: boolean;
+}
+
+function walk(buf: Uint8Array, t: Tlv, depth: number, opts: DerCheckOptions): void {
   if (!isConstructed(t.tag)) {
+    if (opts.timesForPrint && (t.tag === TAG.UTC_TIME || t.tag === TAG.GENERALIZED_TIME)) return;
     checkPrimitive(buf, t);
     return;
   }
@@ -104,7 +113,7 @@ function walk(buf: Uint8Array, t: Tlv, depth: number): void {
     );
   }
   if (depth > MAX_DEPTH) throw new DerError(`nesting deeper than ${MAX_DEPTH}`, t.start);
-  for (const c of children(buf, t)) walk(buf, c, depth + 1);
+  for (const c of children(buf, t)) walk(buf, c, depth + 1, opts);
 }
 
 /**

@@ -4,19 +4,70 @@ import type { Tlv } from "./tlv.js";
 const UTC_TIME = 0x17;
 const GENERALIZED_TIME = 0x18;
 
-/** A GeneralizedTime or UTCTime, kept with its text so fractions print as OpenSSL prints them. */
+/** What parseTimeText reads: the instant and the fractional seconds as written. */
 export interface Asn1Time {
   readonly date: Date;
   /** Fractional seconds as written (".123"), or "" when absent. */
   readonly fraction: string;
 }
 
-export function parseTime(buf: Uint8Array, t: Tlv): Date {
-  return parseAsn1Time(buf, t).date;
+/**
+ * A decoded UTCTime or GeneralizedTime: the instant, plus the value as written, so that
+ * printers show it as OpenSSL reads the text (fractional seconds included). A time read for
+ * printing only (`readTimeForPrint`) may not parse: it is then an Invalid Date, which prints
+ * as OpenSSL's "Bad time value" and which no check accepts.
+ */
+export class DerTime extends Date {
+  constructor(
+    ms: number,
+    /** UTC_TIME or GENERALIZED_TIME. */
+    readonly tag: number,
+    /** The content octets as written, one character per byte. */
+    readonly text: string,
+  ) {
+    super(ms);
+  }
 }
 
-export function parseAsn1Time(buf: Uint8Array, t: Tlv): Asn1Time {
-  return parseTimeText(t.tag, buf.subarray(t.contentStart, t.end), t.start);
+/**
+ * Is `d` a DerTime? Checked by shape, not `instanceof`: the CLI's lazily loaded bundles each
+ * carry their own copy of the class.
+ */
+export function isDerTime(d: Date): d is DerTime {
+  return typeof (d as Partial<DerTime>).text === "string";
+}
+
+export function parseTime(buf: Uint8Array, t: Tlv): DerTime {
+  const content = buf.subarray(t.contentStart, t.end);
+  const { date } = parseTimeText(t.tag, content, t.start);
+  return new DerTime(date.getTime(), t.tag, Buffer.from(content).toString("latin1"));
+}
+
+/**
+ * A time as OpenSSL's decoder takes it when only printing: the tag must be a time's, the
+ * contents are not judged here (see DerTime).
+ */
+export function readTimeForPrint(buf: Uint8Array, t: Tlv): DerTime {
+  try {
+    return parseTime(buf, t);
+  } catch (err) {
+    if (t.tag !== UTC_TIME && t.tag !== GENERALIZED_TIME) throw err;
+    const text = Buffer.from(buf.subarray(t.contentStart, t.end)).toString("latin1");
+    return new DerTime(Number.NaN, t.tag, text);
+  }
+}
+
+/** How a decoder reads times: strictly (parseTime) or for printing (readTimeForPrint). */
+export type TimeReader = (buf: Uint8Array, t: Tlv) => Date;
+
+/** The time field `field`, read by `readTime`; an unreadable one is named, as OpenSSL names it. */
+export function timeOf(buf: Uint8Array, t: Tlv, field: string, readTime: TimeReader): Date {
+  try {
+    return readTime(buf, t);
+  } catch (err) {
+    if (!(err instanceof DerError)) throw err;
+    throw new DerError(`${field}: ${err.message.replace(/ at byte \d+$/, "")}`, err.offset);
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
 // @peculiar/asn1-ocsp's reading of the same bytes.
 import { bytesOf, checkDer, children, contentOf, DerError, TAG, type Tlv } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
-import { parseTime } from "../der/time.js";
+import { parseTime, readTimeForPrint, type TimeReader, timeOf } from "../der/time.js";
 import {
   type AlgorithmId,
   Certificate,
@@ -105,10 +105,10 @@ function decodeExtensions(buf: Uint8Array, t: Tlv | undefined): Extension[] {
 }
 
 /** `[0] EXPLICIT SEQUENCE OF Certificate`, each sliced from the original bytes. */
-function decodeCertList(buf: Uint8Array, t: Tlv | undefined): Certificate[] {
+function decodeCertList(buf: Uint8Array, t: Tlv | undefined, forPrint: boolean): Certificate[] {
   if (!t) return [];
   if (t.tag !== TAG.SEQUENCE) throw new DerError("certs: expected a SEQUENCE", t.start);
-  return children(buf, t).map((c) => new Certificate(bytesOf(buf, c).slice()));
+  return children(buf, t).map((c) => new Certificate(bytesOf(buf, c).slice(), forPrint));
 }
 
 function decodeVersion(buf: Uint8Array, t: Tlv | undefined): number {
@@ -130,9 +130,12 @@ function decodeAlgorithmAndSignature(f: Fields): {
   return { algorithm, value: bits.subarray(1), unusedBits: bits[0]! };
 }
 
-/** The top value of `der`, checked to be DER and of the expected tag. */
+/**
+ * The top value of `der`, checked to be DER and of the expected tag. Times are judged where
+ * they are read (timeOf, Certificate), so that an error names the field.
+ */
 function topOf(der: Uint8Array, tag: number, what: string): Tlv {
-  const t = checkDer(der);
+  const t = checkDer(der, { timesForPrint: true });
   if (t.tag !== tag) throw new DerError(`${what}: unexpected tag 0x${t.tag.toString(16)}`, 0);
   return t;
 }
@@ -166,11 +169,17 @@ export function decodeEnvelope(der: Uint8Array): ResponseEnvelope {
   return { status, responseType, responseDer };
 }
 
-export function decodeBasic(der: Uint8Array): BasicResponse {
-  const f = new Fields(der, topOf(der, TAG.SEQUENCE, "BasicOCSPResponse"), "BasicOCSPResponse");
+/**
+ * BasicOCSPResponse. `forPrint` reads it as OpenSSL's decoder does, leaving time contents
+ * unjudged (see readTimeForPrint): only for printing, never for verification.
+ */
+export function decodeBasic(der: Uint8Array, forPrint = false): BasicResponse {
+  const top = topOf(der, TAG.SEQUENCE, "BasicOCSPResponse");
+  const f = new Fields(der, top, "BasicOCSPResponse");
+  const readTime = forPrint ? readTimeForPrint : parseTime;
   const tbsT = f.next(TAG.SEQUENCE, "tbsResponseData");
   const { algorithm, value, unusedBits } = decodeAlgorithmAndSignature(f);
-  const certs = decodeCertList(der, f.explicit(0xa0));
+  const certs = decodeCertList(der, f.explicit(0xa0), forPrint);
   f.end();
 
   const d = new Fields(der, tbsT, "ResponseData");
@@ -188,7 +197,12 @@ export function decodeBasic(der: Uint8Array): BasicResponse {
       throw new DerError("ResponderID byKey: expected an OCTET STRING", byKey.start);
     responderId = { byKey: contentOf(der, byKey) };
   }
-  const producedAt = parseTime(der, d.next(TAG.GENERALIZED_TIME, "producedAt"));
+  const producedAt = timeOf(
+    der,
+    d.next(TAG.GENERALIZED_TIME, "producedAt"),
+    "producedAt",
+    readTime,
+  );
   const list = d.next(TAG.SEQUENCE, "responses");
   const extensions = decodeExtensions(der, d.explicit(0xa1));
   d.end();
@@ -197,7 +211,7 @@ export function decodeBasic(der: Uint8Array): BasicResponse {
     version,
     responderId,
     producedAt,
-    responses: children(der, list).map((t) => decodeSingle(der, t)),
+    responses: children(der, list).map((t) => decodeSingle(der, t, readTime)),
     extensions,
     signatureAlgorithm: algorithm,
     signature: value,
@@ -206,7 +220,7 @@ export function decodeBasic(der: Uint8Array): BasicResponse {
   };
 }
 
-function decodeSingle(der: Uint8Array, t: Tlv): SingleResponse {
+function decodeSingle(der: Uint8Array, t: Tlv, readTime: TimeReader): SingleResponse {
   if (t.tag !== TAG.SEQUENCE) throw new DerError("SingleResponse: expected a SEQUENCE", t.start);
   const f = new Fields(der, t, "SingleResponse");
   const certId = decodeCertId(der, f.next(TAG.SEQUENCE, "certID"));
@@ -222,7 +236,12 @@ function decodeSingle(der: Uint8Array, t: Tlv): SingleResponse {
   } else {
     const r = new Fields(der, f.next(0xa1, "certStatus"), "RevokedInfo");
     status = "revoked";
-    revocationTime = parseTime(der, r.next(TAG.GENERALIZED_TIME, "revocationTime"));
+    revocationTime = timeOf(
+      der,
+      r.next(TAG.GENERALIZED_TIME, "revocationTime"),
+      "revocationTime",
+      readTime,
+    );
     const reason = r.explicit(0xa0);
     if (reason) {
       if (reason.tag !== TAG.ENUMERATED)
@@ -231,7 +250,12 @@ function decodeSingle(der: Uint8Array, t: Tlv): SingleResponse {
     }
     r.end();
   }
-  const thisUpdate = parseTime(der, f.next(TAG.GENERALIZED_TIME, "thisUpdate"));
+  const thisUpdate = timeOf(
+    der,
+    f.next(TAG.GENERALIZED_TIME, "thisUpdate"),
+    "thisUpdate",
+    readTime,
+  );
   const next = f.explicit(0xa0);
   if (next && next.tag !== TAG.GENERALIZED_TIME)
     throw new DerError("nextUpdate: expected GeneralizedTime", next.start);
@@ -243,13 +267,13 @@ function decodeSingle(der: Uint8Array, t: Tlv): SingleResponse {
     revocationTime,
     revocationReason,
     thisUpdate,
-    nextUpdate: next && parseTime(der, next),
+    nextUpdate: next && timeOf(der, next, "nextUpdate", readTime),
     extensions,
   };
 }
 
-/** OCSPRequest (RFC 6960 §4.1.1). */
-export function decodeRequest(der: Uint8Array): OcspRequest {
+/** OCSPRequest (RFC 6960 §4.1.1); `forPrint` as for decodeBasic (certificates' times). */
+export function decodeRequest(der: Uint8Array, forPrint = false): OcspRequest {
   const f = new Fields(der, topOf(der, TAG.SEQUENCE, "OCSPRequest"), "OCSPRequest");
   const tbsT = f.next(TAG.SEQUENCE, "tbsRequest");
   const sigT = f.explicit(0xa0);
@@ -276,7 +300,7 @@ export function decodeRequest(der: Uint8Array): OcspRequest {
     const { algorithm, value, unusedBits } = decodeAlgorithmAndSignature(s);
     if (unusedBits)
       throw new DerError("request signature: BIT STRING with unused bits", sigT.start);
-    const certs = decodeCertList(der, s.explicit(0xa0));
+    const certs = decodeCertList(der, s.explicit(0xa0), forPrint);
     s.end();
     signature = { algorithm, value, certs };
   }

@@ -82,10 +82,13 @@ export function buildRequest(
   };
 }
 
-/** Reads an OCSPRequest with the strict decoder; any fault is one OcspError. */
-export function parseRequest(der: Uint8Array): OcspRequest {
+/**
+ * Reads an OCSPRequest with the strict decoder; any fault is one OcspError. `forPrint`: for
+ * printing only, times read as OpenSSL's decoder reads them (see decodeBasic).
+ */
+export function parseRequest(der: Uint8Array, forPrint = false): OcspRequest {
   try {
-    const r = decodeRequest(der);
+    const r = decodeRequest(der, forPrint);
     // decodeRequest takes the outer value for a SEQUENCE without looking at its tag.
     expectTag(readTlv(der, 0), TAG.SEQUENCE, "OCSPRequest");
     const gn = r.requestorName;

@@ -40,10 +40,13 @@ export function parseResponseEnvelope(der: Uint8Array): ResponseEnvelope {
   return strictly("OCSP response", () => decodeEnvelope(der));
 }
 
-/** A BasicOCSPResponse, with its ResponderID name checked to be a Name the printers can walk. */
-export function parseBasicResponse(der: Uint8Array): BasicResponse {
+/**
+ * A BasicOCSPResponse, with its ResponderID name checked to be a Name the printers can walk.
+ * `forPrint`: for printing only, times read as OpenSSL's decoder reads them (see decodeBasic).
+ */
+export function parseBasicResponse(der: Uint8Array, forPrint = false): BasicResponse {
   return strictly("BasicOCSPResponse", () => {
-    const basic = decodeBasic(der);
+    const basic = decodeBasic(der, forPrint);
     const name = basic.responderId.byName;
     if (name) nameBytes(name, readTlv(name, 0), "ResponderID");
     return basic;
@@ -54,8 +57,8 @@ export function parseBasicResponse(der: Uint8Array): BasicResponse {
  * Reads an OCSPResponse with the strict decoder: DER only, every field in place and nothing
  * after the last, sizes bounded.
  */
-export function parseResponse(der: Uint8Array): OcspResponse {
+export function parseResponse(der: Uint8Array, forPrint = false): OcspResponse {
   const { status, responseType, responseDer } = parseResponseEnvelope(der);
   if (!responseDer || responseType !== BASIC_RESPONSE_OID) return { status, responseType };
-  return { status, responseType, basic: parseBasicResponse(responseDer) };
+  return { status, responseType, basic: parseBasicResponse(responseDer, forPrint) };
 }

@@ -1,6 +1,11 @@
 // The stapling check `openssl s_client -status` leaves half done: fetch the staple in a real
 // handshake, then validate it against the certificate the server actually served.
-import { type ConnectionOptions, connect, type PeerCertificate } from "node:tls";
+import {
+  type ConnectionOptions,
+  checkServerIdentity,
+  connect,
+  type PeerCertificate,
+} from "node:tls";
 import { findIssuer } from "../check/issuer.js";
 import { describe, OcspError } from "../errors.js";
 import { type CertId, certIdFor } from "../ocsp/certid.js";
@@ -17,15 +22,22 @@ export interface Handshake {
   /** What the server sent: its certificate first. */
   readonly chain: readonly Certificate[];
   readonly protocol: string | null;
-  /** Did the server's chain verify against `ca`, or Node's default CAs (information only). */
+  /** Did the server's chain verify against `ca`, or Node's default CAs? */
   readonly authorized: boolean;
   readonly authorizationError?: string;
+  /** The name the served certificate was checked for (see HandshakeOptions.servername). */
+  readonly nameChecked?: string;
+  /** Why the served certificate is not valid for `nameChecked`, when it is not. */
+  readonly nameError?: string;
 }
 
 export interface HandshakeOptions {
   readonly host: string;
   readonly port: number;
-  /** SNI name; default the host unless it is an IP address. */
+  /**
+   * SNI name, and the name the served certificate must be valid for. Without one no name is
+   * checked: an IP address is not a name a client asked for (as `openssl s_client`).
+   */
   readonly servername?: string;
   readonly timeoutMs?: number;
   /** PEM trust anchors for the handshake's own chain check; default Node's CAs. */
@@ -43,8 +55,10 @@ export function fetchStaple(o: HandshakeOptions): Promise<Handshake> {
       servername: o.servername,
       requestOCSP: true, // documented by node:tls, missing from @types/node's ConnectionOptions
       ca: o.ca ? [...o.ca] : undefined,
-      // The server's chain is judged by the staple's own verification, not by the handshake.
+      // Both the chain and the name are judged after the handshake, so that the staple can
+      // still be read and reported when either fails.
       rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
     } as ConnectionOptions);
     const timer = setTimeout(() => {
       socket.destroy();
@@ -58,14 +72,18 @@ export function fetchStaple(o: HandshakeOptions): Promise<Handshake> {
     socket.once("secureConnect", () => {
       clearTimeout(timer);
       try {
+        const peer = socket.getPeerCertificate(true);
+        const nameError = o.servername ? checkServerIdentity(o.servername, peer) : undefined;
         resolve({
           staple,
-          chain: servedChain(socket.getPeerCertificate(true)),
+          chain: servedChain(peer),
           protocol: socket.getProtocol(),
           authorized: socket.authorized,
           authorizationError: socket.authorizationError
             ? String(socket.authorizationError)
             : undefined,
+          nameChecked: o.servername,
+          nameError: nameError && describe(nameError),
         });
       } catch (err) {
         reject(

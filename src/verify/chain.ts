@@ -154,6 +154,8 @@ const selfSigned = (c: Certificate) => isIssuerOf(c, c);
 /** X509_cmp_time's reading: valid from notBefore up to, but not including, notAfter. */
 function timeProblem(c: Certificate, at: Date): string | undefined {
   const t = Math.floor(at.getTime() / 1000) * 1000;
+  // Only a certificate read for printing holds such times (see readTimeForPrint).
+  if (Number.isNaN(c.notBefore.getTime() + c.notAfter.getTime())) return "invalid time field";
   if (t < c.notBefore.getTime()) return "certificate is not yet valid";
   if (t >= c.notAfter.getTime()) return "certificate has expired";
   return undefined;

@@ -47,7 +47,10 @@ export interface VerifyResponseOptions {
   readonly now?: Date;
   /** Allowed clock skew, seconds (OpenSSL's -validity_period default, 300). */
   readonly skewSec?: number;
-  /** Reject answers whose thisUpdate is older than this many seconds. */
+  /**
+   * Reject answers without nextUpdate whose thisUpdate is older than this many seconds (as
+   * OpenBSD's ocspcheck does); an answer with nextUpdate is bounded by it instead.
+   */
   readonly maxAgeSec?: number;
   /** Require the nonce to be echoed when one was sent (RFC 8954 leaves this to the client). */
   readonly requireNonce?: boolean;
@@ -183,7 +186,7 @@ function runChecks(
         "ERR_NONCE_MISMATCH",
       );
     if (n === "missing" && opts.requireNonce)
-      return fail("nonce", "the response does not echo the request's nonce", "ERR_NONCE_MISMATCH");
+      return fail("nonce", "the response does not echo the request's nonce", "ERR_NONCE_MISSING");
     checks.push({ name: "nonce", ok: true, detail: n });
   }
 
@@ -192,7 +195,7 @@ function runChecks(
       a.thisUpdate,
       a.nextUpdate,
       opts.skewSec ?? 300,
-      opts.maxAgeSec ?? -1,
+      a.nextUpdate ? -1 : (opts.maxAgeSec ?? -1),
       opts.now,
     );
     if (problems.length) return fail("time-window", problems.join(", "), "ERR_STALE");

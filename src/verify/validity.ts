@@ -13,6 +13,10 @@ export function statusTimeProblems(
   now: Date = new Date(),
 ): string[] {
   const problems: string[] = [];
+  // Only a response read for printing holds such times; none of them is ever acceptable.
+  if ([thisUpdate, nextUpdate].some((d) => d && Number.isNaN(d.getTime()))) {
+    return ["status time unreadable"];
+  }
   const nowSec = Math.floor(now.getTime() / 1000);
   const sec = (d: Date) => Math.floor(d.getTime() / 1000);
   if (sec(thisUpdate) > nowSec + skewSec) problems.push("status not yet valid");

@@ -13,7 +13,7 @@ import {
 } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
 import { stringText, UTF8_STRING } from "../der/strings.js";
-import { parseTime } from "../der/time.js";
+import { parseTime, readTimeForPrint, timeOf } from "../der/time.js";
 import { describe } from "../errors.js";
 import {
   decodeAccessUris,
@@ -78,9 +78,14 @@ export class Certificate {
   #serialHex?: string;
   #keyUsage?: Set<number> | null;
 
-  constructor(der: Uint8Array) {
+  /**
+   * `forPrint`: read the validity times as OpenSSL's decoder does (see readTimeForPrint), for a
+   * certificate that is only printed, such as one inside an OCSP message shown with -resp_text.
+   */
+  constructor(der: Uint8Array, forPrint = false) {
     this.der = der;
-    const top = checkDer(der);
+    // The validity times are judged below, where an error can name them.
+    const top = checkDer(der, { timesForPrint: true });
     expectTag(top, TAG.SEQUENCE, "Certificate");
     const [tbsT, algT, sigT, ...rest] = children(der, top);
     if (!tbsT || !algT || !sigT || rest.length) throw new DerError("Certificate: wrong shape", 0);
@@ -110,8 +115,9 @@ export class Certificate {
     expectTag(validityT, TAG.SEQUENCE, "validity");
     const [nb, na, extraTime] = children(der, validityT);
     if (!nb || !na || extraTime) throw new DerError("validity: not two times", validityT.start);
-    this.notBefore = parseTime(der, nb);
-    this.notAfter = parseTime(der, na);
+    const readTime = forPrint ? readTimeForPrint : parseTime;
+    this.notBefore = timeOf(der, nb, "notBefore", readTime);
+    this.notAfter = timeOf(der, na, "notAfter", readTime);
     this.subject = nameBytes(der, subjectT, "subject");
     expectTag(spkiT, TAG.SEQUENCE, "subjectPublicKeyInfo");
     this.spki = bytesOf(der, spkiT);

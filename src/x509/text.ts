@@ -17,7 +17,7 @@
 import { Buffer } from "node:buffer";
 import { DerError as StrictDerError } from "../der/error.js";
 import { decodeOid } from "../der/oid.js";
-import { gmtTime } from "./gmt.js";
+import { asn1TimeValueText, BAD_TIME } from "./gmt.js";
 import { decodeName, type NameEntry, nameEntry, onelineForm } from "./name-oneline.js";
 import { objectNames, objectShortName, oidName, oidShortName } from "./oids.js";
 import {
@@ -156,85 +156,20 @@ function bignumText(label: string, n: AsnInteger, indent: number): string {
 // Time
 // ---------------------------------------------------------------------------
 
-const TIME_MIN = [0, 0, 1, 1, 0, 0, 0, 0, 0];
-const TIME_MAX = [99, 99, 12, 31, 23, 59, 59, 12, 59];
-
-/**
- * `ossl_asn1_time_to_tm` in its lenient (non-X.509) mode: seconds may be omitted, a
- * GeneralizedTime may carry fractional seconds, and a +hhmm/-hhmm offset is folded
- * into the result. Returns undefined where OpenSSL reports a bad time value.
- */
-function parseAsn1Time(tag: number, text: string): Date | undefined {
-  const utc = tag === TAG.utcTime;
-  const end = utc ? 6 : 7;
-  const beforeZone = utc ? 5 : 6;
-  const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
-  if (text.length < (utc ? 11 : 13)) return undefined;
-  const f = { year: 0, month: 0, day: 1, hour: 0, minute: 0, second: 0 };
-  let o = 0;
-  for (let i = 0; i < end; i++) {
-    if (i === beforeZone && "Z+-".includes(text[o] ?? "")) break;
-    if (!isDigit(text[o]) || !isDigit(text[o + 1])) return undefined;
-    const n = Number(text.slice(o, o + 2));
-    o += 2;
-    if (o >= text.length) return undefined;
-    const field = utc ? i + 1 : i;
-    if (n < TIME_MIN[field]! || n > TIME_MAX[field]!) return undefined;
-    if (field === 0) f.year = n * 100;
-    else if (field === 1) f.year = utc ? (n < 50 ? 2000 + n : 1900 + n) : f.year + n;
-    else if (field === 2) f.month = n - 1;
-    else if (field === 3) {
-      const daysInMonth = new Date(Date.UTC(f.year, f.month + 1, 0)).getUTCDate();
-      if (n > daysInMonth) return undefined;
-      f.day = n;
-    } else if (field === 4) f.hour = n;
-    else if (field === 5) f.minute = n;
-    else f.second = n;
-  }
-  if (!utc && text[o] === ".") {
-    const digitsStart = ++o;
-    while (isDigit(text[o])) o++;
-    if (o === digitsStart || o >= text.length) return undefined;
-  }
-  let offsetSeconds = 0;
-  if (text[o] === "Z") o++;
-  else if (text[o] === "+" || text[o] === "-") {
-    const sign = text[o] === "-" ? 1 : -1;
-    o++;
-    if (o + 4 !== text.length || ![0, 1, 2, 3].every((k) => isDigit(text[o + k]))) {
-      return undefined;
-    }
-    const hh = Number(text.slice(o, o + 2));
-    const mm = Number(text.slice(o + 2, o + 4));
-    if (hh > 12 || mm > 59) return undefined;
-    offsetSeconds = sign * (hh * 3600 + mm * 60);
-    o += 4;
-  } else return undefined;
-  if (o !== text.length) return undefined;
-  const ms = Date.UTC(f.year, f.month, f.day, f.hour, f.minute, f.second);
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear keeps the real year.
-  const date = new Date(ms);
-  date.setUTCFullYear(f.year, f.month, f.day);
-  return new Date(date.getTime() + offsetSeconds * 1000);
-}
-
 /** `ossl_asn1_time_print_ex(..., ASN1_DTFLGS_RFC822)` for a UTCTime or GeneralizedTime. */
 function timeText(tlv: Tlv): string {
-  const text = byteString(tlv.content);
-  const date = tlv.cls === UNIVERSAL ? parseAsn1Time(tlv.tag, text) : undefined;
-  if (date === undefined) return "Bad time value";
-  let fraction = "";
-  if (tlv.tag === TAG.generalizedTime && text.length > 15 && text[14] === ".") {
-    const digits = /^[0-9]*/.exec(text.slice(15))![0];
-    fraction = "." + digits;
-  }
-  return gmtTime(date, fraction);
+  return tlv.cls === UNIVERSAL ? asn1TimeValueText(tlv.tag, byteString(tlv.content)) : BAD_TIME;
 }
 
-/** `ASN1_GENERALIZEDTIME_print`: like `timeText` but only for GeneralizedTime. */
-function generalizedTimeText(tlv: Tlv): string {
+/**
+ * `written` followed by `ASN1_GENERALIZEDTIME_print` inside an extension printer: a time it
+ * cannot read fails the printer after "Bad time value", and OpenSSL then dumps the raw value.
+ */
+function generalizedTimeText(tlv: Tlv, written: string): string {
   if (!isTag(tlv, UNIVERSAL, TAG.generalizedTime)) throw new DerError("expected GeneralizedTime");
-  return timeText(tlv);
+  const text = timeText(tlv);
+  if (text === BAD_TIME) throw new PrintFailure(written + text);
+  return written + text;
 }
 
 /** `ASN1_TIME_print` of a DER-encoded UTCTime or GeneralizedTime, e.g. for OCSP "Produced At". */
@@ -475,6 +410,11 @@ function generalNamePrint(gn: GeneralName): string {
     case "rid":
       return "Registered ID:" + oidName(gn.oid);
   }
+}
+
+/** `GENERAL_NAME_print` of a DER GeneralName, as a byte string (one character per byte). */
+export function generalNameByteText(der: Uint8Array): string {
+  return generalNamePrint(decodeGeneralName(parseTlv(der)));
 }
 
 /** The `print_gens` helper of v3_crld.c: one name a line at indent + 2. */
@@ -888,7 +828,7 @@ function ocspCrlIdText(value: Uint8Array, indent: number): string {
       out += `${spaces(indent)}crlNum: ${i2aInteger(integerOf(inner))}\n`;
     } else if (isTag(part, CONTEXT, 2)) {
       if (inner === undefined) throw new DerError("crlTime without value");
-      out += `${spaces(indent)}crlTime: ${generalizedTimeText(inner)}\n`;
+      out = `${generalizedTimeText(inner, `${out}${spaces(indent)}crlTime: `)}\n`;
     } else throw new DerError("unexpected CrlID field");
   }
   return out;
@@ -939,7 +879,7 @@ const EXTENSION_PRINTERS: ReadonlyMap<string, ExtensionPrinter> = new Map<string
       }),
     ],
     ["2.5.29.23", (value, indent) => spaces(indent) + oidName(oidOf(parseTlv(value)))],
-    ["2.5.29.24", (value, indent) => spaces(indent) + generalizedTimeText(parseTlv(value))],
+    ["2.5.29.24", (value, indent) => generalizedTimeText(parseTlv(value), spaces(indent))],
     ["2.5.29.27", integerExtension],
     ["2.5.29.29", generalNamesExtension],
     ["2.5.29.30", nameConstraintsText],
@@ -965,6 +905,8 @@ const EXTENSION_PRINTERS: ReadonlyMap<string, ExtensionPrinter> = new Map<string
     // The nonce has no ASN.1 type in OpenSSL: the whole extnValue is shown as hex.
     [`${OCSP_EXT}.2`, (value, indent) => spaces(indent) + (value.length ? wrappedHex(value) : "0")],
     [`${OCSP_EXT}.3`, ocspCrlIdText],
+    // ossl_v3_ocsp_accresp: OpenSSL prints acceptable responses as it prints extKeyUsage.
+    [`${OCSP_EXT}.4`, i2v(extendedKeyUsageValues)],
     [
       `${OCSP_EXT}.5`,
       (value) => {
@@ -972,7 +914,7 @@ const EXTENSION_PRINTERS: ReadonlyMap<string, ExtensionPrinter> = new Map<string
         return "";
       },
     ],
-    [`${OCSP_EXT}.6`, (value, indent) => spaces(indent) + generalizedTimeText(parseTlv(value))],
+    [`${OCSP_EXT}.6`, (value, indent) => generalizedTimeText(parseTlv(value), spaces(indent))],
     [`${OCSP_EXT}.7`, ocspServiceLocatorText],
   ],
 );
@@ -1021,7 +963,16 @@ function extensionListText(
  * (SEQUENCE OF Extension), e.g. OCSP "Response Extensions:" at indent 4.
  */
 export function extensionsText(extensionsDer: Uint8Array, indent: number, title?: string): string {
-  const text = extensionListText(decodeExtensions(parseTlv(extensionsDer)), indent, title);
+  return fromByteText(extensionsByteText(extensionsDer, indent, title));
+}
+
+/** `extensionsText` as a byte string (one character per byte), for printers that write bytes. */
+export function extensionsByteText(extensionsDer: Uint8Array, indent: number, title?: string) {
+  return extensionListText(decodeExtensions(parseTlv(extensionsDer)), indent, title);
+}
+
+/** The string a byte string stands for, read as UTF-8 (as a terminal shows OpenSSL's bytes). */
+export function fromByteText(text: string): string {
   return Buffer.from(text, "latin1").toString("utf8");
 }
 
@@ -1381,7 +1332,7 @@ function versionText(versionField: Tlv | undefined): string {
 }
 
 /** `X509_print` (XN_FLAG_COMPAT names, X509_FLAG_COMPAT) as a byte string. */
-function certificateByteText(der: Uint8Array): string {
+export function certificateByteText(der: Uint8Array): string {
   const [tbs, signatureAlgorithm, signatureValue] = sequenceOf(parseTlv(der));
   const fields = sequenceOf(tbs);
   let i = 0;
@@ -1428,7 +1379,7 @@ export function certificateTextBytes(der: Uint8Array): Uint8Array {
  * `certificateTextBytes` to keep the exact bytes.
  */
 export function certificateText(der: Uint8Array): string {
-  return Buffer.from(certificateTextBytes(der)).toString("utf8");
+  return fromByteText(certificateByteText(der));
 }
 
 /** `PEM_write_bio_X509`: the certificate as a PEM block with 64-character lines. */

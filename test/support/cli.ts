@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { ocspkitCommand, REPO_ROOT, type RunResult, runArgv } from "./pki.js";
 
 interface Io {
-  out(text: string): void;
+  /** Bytes where OpenSSL's text forms copy them raw (see src/cli/io.ts). */
+  out(text: string | Uint8Array): void;
   err(text: string): void;
 }
 type Entry = (argv: readonly string[], io: Io) => Promise<number>;
@@ -71,7 +72,8 @@ export async function runBuiltCli(
   let stderr = "";
   const io: Io = {
     out: (t) => {
-      stdout += t;
+      // Read as UTF-8, as runCommand reads a spawned program's stdout.
+      stdout += typeof t === "string" ? t : Buffer.from(t).toString("utf8");
     },
     err: (t) => {
       stderr += t;

@@ -530,6 +530,12 @@ export function exercise(input: Uint8Array, target: Target): Outcome {
       return problem(escaped("responseText", err));
     }
   }
+  // The reading for printing (ocsp -resp_text, inspect) reads more, and must print all it reads.
+  try {
+    responseText(parseResponse(input, true));
+  } catch (err) {
+    if (!(err instanceof OcspError)) return problem(escaped("printing", err));
+  }
   const bs = resp?.basic;
   if (resp && bs) {
     for (const flags of FLAG_SETS) {
