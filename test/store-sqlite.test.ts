@@ -254,6 +254,8 @@ describe("db commands on SQLite", () => {
       ["V\t301231235959Z\t\t10000001\tunknown\t/CN=other\n", /serial number index:\(2,1,40000\)/],
       ["V\t301231235959Z\t\tAB\tunknown\t/CN=leaf 1\n", /name index:\(2,1,40000\)/],
     ];
+    // And a line with five fields, named by its number.
+    dups.push(["V\t301231235959Z\t\tAB\tunknown\n", /line 40001: 5 fields where 6 are needed/]);
     for (const [dup, message] of dups) {
       const bad = join(pki.dir, `bad-${++seq}.txt`);
       writeFileSync(bad, rows + dup);

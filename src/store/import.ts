@@ -98,7 +98,8 @@ async function checkIndex(path: string): Promise<void> {
       }
     }
   } catch (err) {
-    throw indexProblem(path, err);
+    // The re-read's own faults (a file changed since the first read) come named already.
+    throw err instanceof OcspError ? err : indexProblem(path, err);
   }
 }
 
