@@ -88,14 +88,14 @@ async function startup(
   try {
     let out = "";
     const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", (b: Buffer) => {
+      // `listening on` is a status line, on stderr (stdout is the access log's).
+      const read = (b: Buffer) => {
         out += b;
         const m = /listening on (\S+)/.exec(out);
         if (m) resolve(m[1]!);
-      });
-      child.stderr.on("data", (b: Buffer) => {
-        out += b;
-      });
+      };
+      child.stdout.on("data", read);
+      child.stderr.on("data", read);
       child.once("exit", () => reject(new Error(`serve ${store.join(" ")} exited:\n${out}`)));
     });
     const ms = performance.now() - t0;

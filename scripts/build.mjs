@@ -2,6 +2,7 @@
 // command imports lazily (the text printers, the responder) as a bundle of its own, so that a
 // query loads only the code it runs. Measured on Node 20 (README, "Bundling"): CommonJS bundles
 // start faster than ESM chunks, and an unsplit bundle of every command starts slower still.
+import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -10,6 +11,7 @@ import { build } from "esbuild";
 const { COMMANDS } = await import("../dist/cli/commands.js");
 const commands = [...COMMANDS.keys()].map((name) => resolve("src/cli", `${name}.ts`));
 if (commands.length === 0) throw new Error("no commands in src/cli/commands.ts");
+const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
 const common = {
   bundle: true,
@@ -24,6 +26,7 @@ const common = {
   minifySyntax: true,
   // A dynamic import stays a require of a separate bundle, made only when it runs.
   supported: { "dynamic-import": false },
+  define: { __OCSPKIT_VERSION__: JSON.stringify(version) },
   // The database drivers are runtime dependencies (better-sqlite3 is a native addon), required
   // only by the commands given --db.
   external: ["better-sqlite3", "pg"],

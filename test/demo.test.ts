@@ -27,7 +27,7 @@ describe("demo", () => {
     assert.match(r.stdout, /leaf-revoked\.pem\s+1002\s+revoked\s+keyCompromise/);
     assert.match(r.stdout, /leaf-unknown\.pem\s+1003\s+unknown\s/);
     assert.match(r.stdout, /\(exit code 1: /);
-    assert.equal(r.stdout.match(/^\$ ocspkit ocsp -issuer /gm)?.length, 3);
+    assert.equal(r.stdout.match(/^\$ (?:npx )?ocspkit ocsp -issuer /gm)?.length, 3);
     assert.equal(r.stdout.match(/^Response verify OK$/gm)?.length, 3);
     assert.match(
       r.stdout,

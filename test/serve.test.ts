@@ -603,7 +603,6 @@ describe("the ocspkit serve command", () => {
       .stdout()
       .trim()
       .split("\n")
-      .slice(1)
       .map((l) => JSON.parse(l));
     assert.equal(log.length, 2);
     assert.equal(log[1].certs[0].status, "revoked");

@@ -1,8 +1,11 @@
 // The CERT operands of `check`: files (PEM, DER or PKCS#7; a PEM file may carry the chain after
-// the leaf), folders of such files, or `-` for standard input.
+// the leaf), folders of such files, or `-` for standard input. A certificate in a file that
+// issued none of those before it is not chain but another certificate to check
+// (`cat a.pem b.pem | ocspkit check -`).
 import { readdirSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { describe, OcspError } from "../errors.js";
+import { isIssuerOf } from "../verify/chain.js";
 import type { Certificate } from "../x509/cert.js";
 import { parseCertBundle } from "../x509/fetch-issuer.js";
 import { readFile } from "../x509/load.js";
@@ -29,9 +32,9 @@ export function loadInputs(operands: readonly string[]): LoadedInputs {
   const skipped: string[] = [];
   for (const op of operands) {
     // Read first, and look for a folder only when that fails: one system call less a file.
-    const input = loadFile(op);
-    if (input.error && op !== "-" && isDirectory(op)) inputs.push(...loadFolder(op, skipped));
-    else inputs.push(input);
+    const loaded = loadFile(op);
+    if (loaded[0]?.error && op !== "-" && isDirectory(op)) inputs.push(...loadFolder(op, skipped));
+    else inputs.push(...loaded);
   }
   return { inputs, skipped };
 }
@@ -44,11 +47,27 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function loadFile(file: string): CheckInput {
+function loadFile(file: string): CheckInput[] {
+  let certs: Certificate[];
   try {
-    return { file, certs: parseFile(file, readFile(file, "certificate")) };
+    certs = parseFile(file, readFile(file, "certificate"));
   } catch (err) {
-    return { file, certs: [], error: asInputError(err) };
+    return [{ file, certs: [], error: asInputError(err) }];
+  }
+  // Each certificate to check comes first in its input, with the rest of the file after it
+  // (where its issuer is looked for first).
+  return certs
+    .filter((c, i) => i === 0 || !chainOf(c, certs.slice(0, i)))
+    .map((leaf) => ({ file, certs: [leaf, ...certs.filter((c) => c !== leaf)] }));
+}
+
+/** Is `c` part of the chain of the certificates before it: their issuer, or a root? */
+function chainOf(c: Certificate, before: readonly Certificate[]): boolean {
+  try {
+    return c.selfIssued || before.some((e) => isIssuerOf(c, e));
+  } catch {
+    // An unreadable extension: left to the chain, where it fails only if it is used.
+    return true;
   }
 }
 
@@ -84,9 +103,10 @@ function loadFolder(dir: string, skipped: string[]): CheckInput[] {
     const file = join(dir, n);
     if (n.startsWith(".") || !CERT_EXTENSIONS.has(extname(n).toLowerCase())) continue;
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) continue;
-    const input = loadFile(file);
-    if (input.error?.message === noCertificate(file)) skipped.push(input.error.message);
-    else out.push(input);
+    for (const input of loadFile(file)) {
+      if (input.error?.message === noCertificate(file)) skipped.push(input.error.message);
+      else out.push(input);
+    }
   }
   if (!out.length) {
     const error = new OcspError(

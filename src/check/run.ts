@@ -142,7 +142,10 @@ export async function checkCertificates(
             status: "error" as const,
             responder: job.url,
             source: "OCSP" as const,
-            error: new OcspError("ERR_USAGE", `the OCSP URL ${job.url} is not a valid http(s) URL`),
+            error: new OcspError(
+              "ERR_NO_RESPONDER",
+              `the OCSP URL ${job.url} is not a valid http(s) URL`,
+            ),
           };
       if (r.status !== "error" || !o.crlFallback) return r;
       ocspError = r.error;
@@ -161,7 +164,11 @@ export async function checkCertificates(
     const { url, error, ...status } = c;
     // Made only now: an Error costs a stack trace, and most certificates never get here.
     ocspError ??= noResponder("");
-    return { ...job.base, ...status, error, responder: url, source: "CRL", ocspError };
+    // Both failures are said, and the code is the OCSP one: the CRL was only the fallback.
+    const both =
+      error &&
+      new OcspError(ocspError.code, `${ocspError.message}; CRL fallback: ${error.message}`);
+    return { ...job.base, ...status, error: both, responder: url, source: "CRL", ocspError };
   };
 
   // A malformed extension surfaces only when it is read: it fails this input, not the run.
@@ -230,7 +237,7 @@ function fromOcsp(base: Job["base"], r: QueryResult): Outcome {
 
 function noResponder(hint: string): OcspError {
   return new OcspError(
-    "ERR_USAGE",
+    "ERR_NO_RESPONDER",
     `the certificate names no OCSP responder (no AIA OCSP URL) and no --url was given${hint}`,
   );
 }

@@ -4,6 +4,7 @@
 
 import type cliProgress from "cli-progress";
 import { InvalidArgumentError } from "commander";
+import pc from "picocolors";
 import { loadInputs } from "../check/inputs.js";
 import { exitCode, resultJson, resultTable } from "../check/report.js";
 import {
@@ -25,6 +26,8 @@ import {
   runParsed,
   seconds,
 } from "./command.js";
+import { DURATION_FORMS, parseDuration } from "./duration.js";
+import { caFileHint } from "./hints.js";
 import type { Io } from "./io.js";
 
 interface CheckOpts {
@@ -58,7 +61,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     .addOption(new Option("--json", 'print {"results": [...]}').conflicts("ndjson"))
     .option("--ndjson", "print one JSON result a line")
     .option("--concurrency <n>", "requests in flight at once", positiveInt(64), 8)
-    .option("--timeout <seconds>", "per request or download", seconds, 10)
+    .option("--timeout <duration>", "per request or download (30s, 2m, or seconds)", seconds, 10)
     .option("--nonce", "send a nonce (forces POST with --method auto)")
     .option("--no-nonce", "send no nonce (the default, except with --method post)")
     .option(
@@ -84,7 +87,8 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     const { inputs, skipped } = loadInputs(operands);
     for (const s of skipped) io.err(`ocspkit check: skipped ${s}\n`);
     const bar = await progressBar(io, inputs.length, !!(o.json || o.ndjson));
-    const results = await checkCertificates(inputs, {
+    const hinted = (r: CheckResult) => ({ ...r, error: caFileHint(r.error, !!o.caFile) });
+    const found = await checkCertificates(inputs, {
       issuers,
       trust,
       url: o.url,
@@ -98,25 +102,24 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       crlFallback: o.crlFallback,
       onResult: (r: CheckResult) => {
         bar?.increment();
-        if (o.ndjson) io.out(`${JSON.stringify(resultJson(r))}\n`);
+        if (o.ndjson) io.out(`${JSON.stringify(resultJson(hinted(r)))}\n`);
       },
     });
     bar?.stop();
+    const results = found.map(hinted);
     if (o.json) io.out(`${JSON.stringify({ results: results.map(resultJson) }, null, 2)}\n`);
     else if (!o.ndjson) io.out(resultTable(results, paintFor(io)));
     return exitCode(results);
   });
 }
 
-const UNIT_SEC: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** A duration: a whole number of seconds, or with a unit (90m, 36h, 14d). */
+/** A duration above 0, in seconds (no upper bound, unlike --timeout's). */
 function duration(v: string): number {
-  const m = /^(\d{1,9})([smhd]?)$/.exec(v);
-  if (!m || Number(m[1]) === 0) {
-    throw new InvalidArgumentError("expected a duration above 0, such as 3600, 90m, 36h or 14d.");
+  const n = parseDuration(v);
+  if (n === undefined || n <= 0) {
+    throw new InvalidArgumentError(`expected a duration above 0 (${DURATION_FORMS}).`);
   }
-  return Number(m[1]) * UNIT_SEC[m[2] || "s"]!;
+  return n;
 }
 
 /** A progress bar on the terminal's stderr, for runs long enough to want one (loaded only then). */
@@ -125,7 +128,11 @@ async function progressBar(
   total: number,
   machineOutput: boolean,
 ): Promise<cliProgress.SingleBar | undefined> {
-  if (total < 2 || machineOutput || !onTerminal(io) || !process.stderr.isTTY) return undefined;
+  // Redrawn with escape sequences: not for NO_COLOR or TERM=dumb, which ask for plain text.
+  const plain = !pc.isColorSupported;
+  if (total < 2 || machineOutput || plain || !onTerminal(io) || !process.stderr.isTTY) {
+    return undefined;
+  }
   const { SingleBar } = (await import("cli-progress")).default;
   const bar = new SingleBar({
     format: "checking {bar} {value}/{total}",

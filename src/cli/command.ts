@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import pc from "picocolors";
 import type { Paint } from "../check/report.js";
 import { OcspError } from "../errors.js";
+import { DURATION_FORMS, parseDuration } from "./duration.js";
 import type { Io } from "./io.js";
 
 export const EXIT_USAGE = 64;
@@ -85,10 +86,13 @@ export function httpUrl(v: string): string {
   return v;
 }
 
+/** A duration (`30`, `30s`, `2m`) above 0 and at most an hour, in seconds. */
 export function seconds(v: string): number {
-  const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v) || n <= 0 || n > 3600) {
-    throw new InvalidArgumentError("expected a number of seconds above 0 (at most 3600).");
+  const n = parseDuration(v);
+  if (n === undefined || n <= 0 || n > 3600) {
+    throw new InvalidArgumentError(
+      `expected a duration above 0 and at most 1h (${DURATION_FORMS}).`,
+    );
   }
   return n;
 }

@@ -2,6 +2,8 @@
 // engine (src/demo/setup.ts) makes the PKI and starts the responder; this tells the story,
 // runs `check` on the leaves and asks the same questions through `ocspkit ocsp`.
 import { once } from "node:events";
+import { accessSync, constants, realpathSync } from "node:fs";
+import { delimiter, dirname, join, relative } from "node:path";
 import { exitCode, resultTable } from "../check/report.js";
 import { checkDemoLeaves, type Demo, setUpDemo } from "../demo/setup.js";
 import { OcspError } from "../errors.js";
@@ -39,6 +41,7 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
 
 async function tell(demo: Demo, io: Io, serve: boolean): Promise<number> {
   const { dir, file, leaves, responder } = demo;
+  const { command: ocspkit, commandNote } = commandHere();
   io.out(
     "ocspkit demo: a throw-away PKI and OCSP responder, all on this machine\n\n" +
       `PKI in ${dir}\n` +
@@ -48,11 +51,12 @@ async function tell(demo: Demo, io: Io, serve: boolean): Promise<number> {
       leaves.map((l) => `  ${`${l.name}.pem`.padEnd(22)}${l.note}\n`).join("") +
       "                        (each leaf file holds the leaf, then the intermediate)\n" +
       "  index.txt             OpenSSL's CA database, which the responder answers from\n" +
-      `Responder: ${responder.url} (ocspkit's responder, on loopback)\n\n`,
+      `Responder: ${responder.url} (ocspkit's responder, on loopback)\n\n` +
+      (commandNote ? `${commandNote}\n\n` : ""),
   );
   const results = await checkDemoLeaves(demo);
   io.out(
-    `$ ocspkit check --ca-file ${file("root.pem")} ${leaves.map((l) => file(`${l.name}.pem`)).join(" ")}\n` +
+    `$ ${ocspkit} check --ca-file ${file("root.pem")} ${leaves.map((l) => file(`${l.name}.pem`)).join(" ")}\n` +
       resultTable(results, paintFor(io)) +
       `(exit code ${exitCode(results)}: 1 = a certificate is revoked)\n\n`,
   );
@@ -70,7 +74,7 @@ async function tell(demo: Demo, io: Io, serve: boolean): Promise<number> {
     ];
     const run = captureIo();
     await ocspCommand(args, run.io);
-    io.out(`$ ocspkit ocsp ${args.join(" ")}\n${run.all()}\n`);
+    io.out(`$ ${ocspkit} ocsp ${args.join(" ")}\n${run.all()}\n`);
   }
   const wrong = leaves.filter((l, i) => results[i]!.status !== l.expect);
   io.out(
@@ -78,7 +82,7 @@ async function tell(demo: Demo, io: Io, serve: boolean): Promise<number> {
       `The files stay in ${dir}; remove it when done.\n` +
       (serve
         ? `The responder keeps running at ${responder.url}; Ctrl-C stops it.\n`
-        : "The responder has stopped; `ocspkit demo --serve` keeps one running to try things by hand.\n"),
+        : `The responder has stopped; \`${ocspkit} demo --serve\` keeps one running to try things by hand.\n`),
   );
   if (wrong.length) {
     io.err(`ocspkit demo: unexpected status for ${wrong.map((l) => l.name).join(", ")}\n`);
@@ -86,4 +90,40 @@ async function tell(demo: Demo, io: Io, serve: boolean): Promise<number> {
   }
   if (serve) await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
   return 0;
+}
+
+/**
+ * The commands the demo shows must work when pasted: `ocspkit` when it is on the PATH, else
+ * `npx ocspkit` inside the package's folder (after `npm ci`), else the script's own path.
+ */
+function commandHere(): { command: string; commandNote?: string } {
+  if (onPath("ocspkit")) return { command: "ocspkit" };
+  const script = process.argv[1] ? realpathSync(process.argv[1]) : "ocspkit";
+  const root = dirname(dirname(script));
+  // npx finds the package's own bin inside its folder, and a dependency's in node_modules/.bin.
+  const inside =
+    !relative(root, process.cwd()).startsWith("..") ||
+    ancestors(process.cwd()).some((d) => onPath("ocspkit", join(d, "node_modules", ".bin")));
+  return {
+    command: inside ? "npx ocspkit" : `node ${script}`,
+    commandNote:
+      `ocspkit is not on your PATH, so the commands below start with \`${inside ? "npx ocspkit" : `node ${script}`}\`; ` +
+      `\`npm install -g ${root}\` puts \`ocspkit\` on the PATH.`,
+  };
+}
+
+function ancestors(dir: string): string[] {
+  const up = dirname(dir);
+  return up === dir ? [dir] : [dir, ...ancestors(up)];
+}
+
+function onPath(name: string, path = process.env.PATH ?? ""): boolean {
+  return path.split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return dir !== "";
+    } catch {
+      return false;
+    }
+  });
 }

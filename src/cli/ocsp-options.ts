@@ -43,6 +43,8 @@ export class Output {
 
 const OPTIONS: Record<string, ArgKind> = {
   help: "-",
+  // OpenSSL's option parser takes -h for -help.
+  h: "-",
   ignore_err: "-",
   CAfile: "<",
   CApath: "<",
@@ -221,6 +223,14 @@ export interface Options {
   port?: string;
 }
 
+/** What is wrong with a -url that OSSL_HTTP_parse_url refuses (OpenSSL's own line says only that). */
+function urlProblem(url: string): string {
+  const scheme = /^([a-z][\w+.-]*):\/\//i.exec(url)?.[1];
+  return scheme && !/^https?$/i.test(scheme)
+    ? `the URL scheme "${scheme}" is not http or https`
+    : `"${url}" is not a URL of the form http[s]://host[:port][/path]`;
+}
+
 /** OSSL_HTTP_parse_url's accepted forms: [http[s]://][userinfo@]host[:port][/path] (userinfo unused). */
 function parseUrl(url: string): Pick<Options, "scheme" | "host" | "port" | "path"> | undefined {
   const m =
@@ -296,11 +306,12 @@ export function parseArgs(argv: readonly string[], io: Io): Options {
     }
     switch (name) {
       case "help":
+      case "h":
         io.err(HELP); // OpenSSL prints its summary on stderr too
         throw new Exit(0);
       case "url": {
         const u = parseUrl(v);
-        if (!u) fail(`${PROG} Error parsing -url argument`);
+        if (!u) fail(`${PROG} Error parsing -url argument\nocspkit: ${urlProblem(v)}`);
         Object.assign(o, u);
         break;
       }
@@ -468,13 +479,113 @@ export function parseArgs(argv: readonly string[], io: Io): Options {
   return o;
 }
 
+// OpenSSL 3.0's summary, line for line, so that the drop-in documents itself the same way;
+// the options ocspkit refuses rather than ignore are marked.
 const HELP = `Usage: ocsp [options]
-General options: -help -ignore_err -CAfile -CApath -no-CAfile -no-CApath -no-CAstore
-Client options: -url -host -path -header -timeout -proxy -no_proxy -issuer -cert -serial
-  -out -noverify -nonce -no_nonce -no_signature_verify -no_cert_verify -no_chain
-  -no_cert_checks -no_explicit -trust_other -no_intern -VAfile -verify_other -text
-  -req_text -resp_text -reqin -respin -reqout -respout -signer -signkey -sign_other
-  -no_certs -validity_period -status_age -attime -partial_chain -<digest>
-Responder options: -index -port -CA -rsigner -rkey -rother -passin -resp_no_certs
-  -resp_key_id -nmin -ndays -nrequest -multi -badsig -rmd -rsigopt -rcid
+
+General options:
+ -help                   Display this summary
+ -ignore_err             Ignore error on OCSP request or response and continue running
+ -CAfile infile          Trusted certificates file
+ -CApath infile          Trusted certificates directory
+ -CAstore uri            Trusted certificates store URI [not in ocspkit yet]
+ -no-CAfile              Do not load the default certificates file
+ -no-CApath              Do not load certificates from the default certificates directory
+ -no-CAstore             Do not load certificates from the default certificates store
+
+Responder options:
+ -timeout +int           Connection timeout (in seconds) to the OCSP responder
+ -resp_no_certs          Don't include any certificates in response
+ -multi +int             run multiple responder processes
+ -no_certs               Don't include any certificates in signed request
+ -badsig                 Corrupt last byte of loaded OCSP response signature (for test)
+ -CA infile              CA certificate
+ -nmin +int              Number of minutes before next update
+ -nrequest +int          Number of requests to accept (default unlimited)
+ -reqin val              File with the DER-encoded request
+ -signer infile          Certificate to sign OCSP request with
+ -sign_other infile      Additional certificates to include in signed request
+ -index infile           Certificate status index file
+ -ndays +int             Number of days before next update
+ -rsigner infile         Responder certificate to sign responses with
+ -rkey infile            Responder key to sign responses with
+ -passin val             Responder key pass phrase source
+ -rother infile          Other certificates to include in response
+ -rmd val                Digest Algorithm to use in signature of OCSP response
+ -rsigopt val            OCSP response signature parameter in n:v form
+ -header val             key=value header to add
+ -rcid val               Use specified algorithm for cert id in response
+ -*                      Any supported digest algorithm (sha1,sha256, ... )
+
+Client options:
+ -url val                Responder URL
+ -host val               TCP/IP hostname:port to connect to
+ -port nonneg            Port to run responder on
+ -path val               Path to use in OCSP request
+ -proxy val              [http[s]://]host[:port][/path] of HTTP(S) proxy to use; path is ignored
+ -no_proxy val           List of addresses of servers not to use HTTP(S) proxy for
+                         Default from environment variable 'no_proxy', else 'NO_PROXY', else none
+ -out outfile            Output filename
+ -noverify               Don't verify response at all
+ -nonce                  Add OCSP nonce to request
+ -no_nonce               Don't add OCSP nonce to request
+ -no_signature_verify    Don't check signature on response
+ -resp_key_id            Identify response by signing certificate key ID
+ -no_cert_verify         Don't check signing certificate
+ -text                   Print text form of request and response
+ -req_text               Print text form of request
+ -resp_text              Print text form of response
+ -no_chain               Don't chain verify response
+ -no_cert_checks         Don't do additional checks on signing certificate
+ -no_explicit            Do not explicitly check the chain, just verify the root
+ -trust_other            Don't verify additional certificates
+ -no_intern              Don't search certificates contained in response for signer
+ -respin val             File with the DER-encoded response
+ -VAfile infile          Validator certificates file
+ -verify_other infile    Additional certificates to search for signer
+ -cert infile            Certificate to check
+ -serial val             Serial number to check
+ -validity_period ulong  Maximum validity discrepancy in seconds
+ -signkey val            Private key to sign OCSP request with
+ -reqout val             Output file for the DER-encoded request
+ -respout val            Output file for the DER-encoded response
+ -issuer infile          Issuer certificate
+ -status_age +int        Maximum status age in seconds
+
+Validation options:
+ -policy val             adds policy to the acceptable policy set [not in ocspkit yet]
+ -purpose val            certificate chain purpose [not in ocspkit yet]
+ -verify_name val        verification policy name [not in ocspkit yet]
+ -verify_depth int       chain depth limit
+ -auth_level int         chain authentication security level
+ -attime intmax          verification epoch time
+ -verify_hostname val    expected peer hostname [not in ocspkit yet]
+ -verify_email val       expected peer email [not in ocspkit yet]
+ -verify_ip val          expected peer IP address [not in ocspkit yet]
+ -ignore_critical        permit unhandled critical extensions
+ -issuer_checks          (deprecated)
+ -crl_check              check leaf certificate revocation [not in ocspkit yet]
+ -crl_check_all          check full chain revocation [not in ocspkit yet]
+ -policy_check           perform rfc5280 policy checks [not in ocspkit yet]
+ -explicit_policy        set policy variable require-explicit-policy [not in ocspkit yet]
+ -inhibit_any            set policy variable inhibit-any-policy [not in ocspkit yet]
+ -inhibit_map            set policy variable inhibit-policy-mapping [not in ocspkit yet]
+ -x509_strict            disable certificate compatibility work-arounds
+ -extended_crl           enable extended CRL features [not in ocspkit yet]
+ -use_deltas             use delta CRLs [not in ocspkit yet]
+ -policy_print           print policy processing diagnostics
+ -check_ss_sig           check root CA self-signatures [not in ocspkit yet]
+ -trusted_first          search trust store first (default)
+ -suiteB_128_only        Suite B 128-bit-only mode [not in ocspkit yet]
+ -suiteB_128             Suite B 128-bit mode allowing 192-bit algorithms [not in ocspkit yet]
+ -suiteB_192             Suite B 192-bit-only mode [not in ocspkit yet]
+ -partial_chain          accept chains anchored by intermediate trust-store CAs
+ -no_alt_chains          (deprecated) [not in ocspkit yet]
+ -no_check_time          ignore certificate validity time
+ -allow_proxy_certs      allow the use of proxy certificates [not in ocspkit yet]
+
+Provider options:
+ -provider-path val      Provider load path (must be before 'provider' argument if required)
+ -provider val           Provider to load (can be specified multiple times)
+ -propquery val          Property query used when fetching algorithms
 `;

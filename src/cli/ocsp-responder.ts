@@ -6,6 +6,7 @@
 
 import { writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server } from "node:net";
+import { whyNotDer } from "../der/error.js";
 import { describe, OcspError } from "../errors.js";
 import { decodeRequest } from "../ocsp/decode.js";
 import { type Digest, digestByName } from "../ocsp/digests.js";
@@ -27,10 +28,11 @@ import {
   stopSignal,
 } from "../responder/workers.js";
 import type { Certificate } from "../x509/cert.js";
-import { loadPrivateKey, passphrase } from "../x509/keys.js";
+import { loadPrivateKeyAsking, matchingKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates, readFile } from "../x509/load.js";
 import type { Io } from "./io.js";
 import { Exit, type Options, Output, PROG } from "./ocsp-options.js";
+import { passphrasePrompt } from "./prompt.js";
 
 export async function responderCommand(o: Options, io: Io): Promise<number> {
   const code = await runOrExit(o, io);
@@ -75,7 +77,7 @@ async function run(o: Options, io: Io): Promise<number> {
     try {
       decodeRequest(request);
     } catch (err) {
-      io.err(`Error reading OCSP request: ${describe(err)}\n`);
+      io.err(`Error reading OCSP request\n${o.reqin}: ${whyNotDer(request, err)}\n`);
       return 1;
     }
   }
@@ -129,10 +131,17 @@ async function load(o: Options, io: Io, index: string): Promise<Setup> {
     const other = last("rother");
     if (other) rother = loadCertificates(other, "responder other certificates");
     const pass = last("passin");
-    key = loadPrivateKey(
-      last("rkey") ?? rsignerFile,
-      "responder private key",
-      pass === undefined ? undefined : passphrase(pass),
+    const keyFile = last("rkey") ?? rsignerFile;
+    key = matchingKey(
+      await loadPrivateKeyAsking(
+        keyFile,
+        "responder private key",
+        pass === undefined ? undefined : passphrase(pass),
+        passphrasePrompt("-passin"),
+      ),
+      keyFile,
+      rsigner,
+      rsignerFile,
     );
     signerOptions = {
       digest: rmd?.name,

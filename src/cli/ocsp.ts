@@ -4,6 +4,7 @@
 // order and exit codes agree. OpenSSL's error-stack lines are replaced by one line of our own.
 
 import { writeFileSync } from "node:fs";
+import { whyNotDer } from "../der/error.js";
 import { describe, OcspError } from "../errors.js";
 import { sameCertId } from "../ocsp/certid.js";
 import { reasonName } from "../ocsp/reasons.js";
@@ -41,12 +42,6 @@ function chainOptions(o: Options): ChainOptions {
     ignoreTime: o.noCheckTime,
     ignoreCritical: o.ignoreCritical,
   };
-}
-
-/** Why bytes did not decode, with the common mistake named: PEM given where DER is read. */
-function derProblem(bytes: Uint8Array, err: unknown): string {
-  const pem = Buffer.from(bytes.subarray(0, 64)).toString("latin1").includes("-----BEGIN");
-  return pem ? "this is PEM; openssl ocsp reads DER here" : describe(err);
 }
 
 function writeDer(path: string, der: Uint8Array): void {
@@ -103,7 +98,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (!prepared.ok) {
     io.err(
       prepared.problem === "undecodable-request"
-        ? `Error reading OCSP request\n${o.reqin}: ${derProblem(prepared.der, prepared.error)}\n`
+        ? `Error reading OCSP request\n${o.reqin}: ${whyNotDer(prepared.der, prepared.error)}\n`
         : `Error signing OCSP request\nocspkit: the key in ${o.signkey ?? o.signer} does not match the -signer certificate ${o.signer}\n`,
     );
     return 1;
@@ -130,7 +125,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (a.failed === "decode") {
     const source = target ? "the responder's answer" : o.respin;
     io.err(
-      `${target ? "Error querying OCSP responder" : "Error reading OCSP response"}\n${source}: ${derProblem(a.der, a.error)}\n`,
+      `${target ? "Error querying OCSP responder" : "Error reading OCSP response"}\n${source}: ${whyNotDer(a.der, a.error)}\n`,
     );
     return 1;
   }

@@ -1,6 +1,7 @@
 // `ocspkit serve`: the RFC 6960/5019 responder with readable options. Option parsing and file
 // loading only; the responder itself is src/responder.
 
+import type { KeyObject } from "node:crypto";
 import { createServer } from "node:net";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, OcspError } from "../errors.js";
@@ -27,10 +28,12 @@ import {
   stopSignal,
 } from "../responder/workers.js";
 import type { DatabaseUrl } from "../store/url.js";
-import { loadPrivateKey, passphrase } from "../x509/keys.js";
+import { loadPrivateKeyAsking, matchingKey, passphrase } from "../x509/keys.js";
 import { loadCertificate, loadCertificates } from "../x509/load.js";
 import { DB_HELP, DB_OPTION, databaseUrl, openSource } from "./db-args.js";
+import { DURATION_FORMS, parseDuration } from "./duration.js";
 import type { Io } from "./io.js";
+import { passphrasePrompt } from "./prompt.js";
 
 const USAGE_EXIT = 64;
 
@@ -77,7 +80,7 @@ interface Flags {
   index: string[];
   db?: string;
   unassigned: Unassigned;
-  waitForDb: boolean;
+  waitForDb?: boolean;
   signer: string[];
   key: string[];
   keyPass: string[];
@@ -89,17 +92,29 @@ interface Flags {
   cacheMb: number;
   indexSettle: number;
   maxConnections?: number;
-  accessLog: boolean;
+  accessLog?: boolean;
   unknownIssuer: "unknown" | "unauthorized";
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+/** A repeatable option; no default given to commander, so --help shows no "(default: [])". */
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 function integer(min: number, max: number) {
   return (v: string) => {
     const n = Number(v);
     if (!/^\d+$/.test(v) || n < min || n > max) {
       throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+/** Whole seconds from a duration, at most `max` (`most` says it). */
+function wholeSeconds(max: number, most: string) {
+  return (v: string): number => {
+    const n = parseDuration(v);
+    if (n === undefined || !Number.isInteger(n) || n > max) {
+      throw new InvalidArgumentError(`expected a duration up to ${most} (${DURATION_FORMS})`);
     }
     return n;
   };
@@ -114,36 +129,29 @@ function program(io: Io): Command {
       "--ca <file>",
       "CA certificate whose certificates are answered for (repeatable)",
       collect,
-      [],
     )
-    .option(
-      "--index <file>",
-      "OpenSSL index.txt holding the CA's certificate statuses",
-      collect,
-      [],
-    )
+    .option("--index <file>", "OpenSSL index.txt holding the CA's certificate statuses", collect)
     .option(DB_OPTION, `${DB_HELP}, instead of --index`)
     .addOption(
       new Option("--unassigned <answer>", "answer for a serial the store does not hold")
         .choices(["unknown", "unauthorized", "revoked"])
         .default("unknown"),
     )
-    .option("--wait-for-db", "retry until the database can be used, instead of exiting", false)
-    .option("--signer <file>", "responder certificate that signs the answers", collect, [])
-    .option("--key <file>", "private key of the signer (PEM or DER)", collect, [])
+    .option("--wait-for-db", "retry until the database can be used, instead of exiting")
+    .option("--signer <file>", "responder certificate that signs the answers", collect)
+    .option("--key <file>", "private key of the signer (PEM or DER)", collect)
     .option(
       "--key-pass <source>",
-      "pass phrase of --key: pass:TEXT, env:VAR, file:PATH",
+      "pass phrase of --key: pass:TEXT, env:VAR, file:PATH, fd:N (asked for at a terminal)",
       collect,
-      [],
     )
-    .option("--other <file>", "more certificates to send along with the signer's", collect, [])
+    .option("--other <file>", "more certificates to send along with the signer's", collect)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <n>", "port to listen on; 0 picks a free one", integer(0, 65535), 8080)
     .option(
-      "--next-update <seconds>",
-      "lifetime of answers (nextUpdate - thisUpdate); 0 for none",
-      integer(0, 10 * 365 * 86400),
+      "--next-update <duration>",
+      `lifetime of answers (nextUpdate - thisUpdate): ${DURATION_FORMS}; 0 for none`,
+      wholeSeconds(10 * 365 * 86400, "10 years"),
       DEFAULT_NEXT_UPDATE_SECONDS,
     )
     .option("--workers <n>", "processes answering on the port", integer(1, 256), 1)
@@ -154,9 +162,9 @@ function program(io: Io): Command {
       DEFAULT_CACHE_MB,
     )
     .option(
-      "--index-settle <seconds>",
+      "--index-settle <duration>",
       "how long an index without rows must stay so before it replaces one with rows",
-      integer(0, 86400),
+      wholeSeconds(86400, "1d"),
       DEFAULT_EMPTY_SETTLE_MS / 1000,
     )
     .option(
@@ -164,7 +172,7 @@ function program(io: Io): Command {
       `connections open at once, per process (default ${defaultMaxConnections()}: under the open-file limit)`,
       integer(1, 1_000_000),
     )
-    .option("--access-log", "write one JSON line per request to standard output", false)
+    .option("--access-log", "write one JSON line per request to standard output")
     .addOption(
       new Option("--unknown-issuer <answer>", "answer for a CA not served here")
         .choices(["unauthorized", "unknown"])
@@ -191,7 +199,7 @@ function perCa(values: string[], name: string, count: number, required: boolean)
   return (i: number): string | undefined => values[values.length === 1 ? 0 : i];
 }
 
-function loadConfig(f: Flags, io: Io): ResponderConfig {
+async function loadConfig(f: Flags, io: Io): Promise<ResponderConfig> {
   if (!f.ca.length)
     throw new CommanderError(USAGE_EXIT, "ocspkit.usage", "error: --ca is required");
   const n = f.ca.length;
@@ -207,25 +215,36 @@ function loadConfig(f: Flags, io: Io): ResponderConfig {
   const key = perCa(f.key, "--key", n, true);
   const keyPass = perCa(f.keyPass, "--key-pass", n, false);
   const other = perCa(f.other, "--other", n, false);
-  const cas: ResponderCa[] = f.ca.map((caFile, i) => {
+  const ask = passphrasePrompt("--key-pass");
+  // A key shared by every CA is read (and its pass phrase asked for) once.
+  const keys = new Map<string, Promise<KeyObject>>();
+  const cas: ResponderCa[] = [];
+  for (const [i, caFile] of f.ca.entries()) {
     const caCert = loadCertificate(caFile, "CA certificate");
+    const signerFile = signer(i) ?? caFile;
+    const signerCert = signer(i) ? loadCertificate(signerFile, "signer certificate") : caCert;
     const pass = keyPass(i);
-    const otherFile = other(i);
-    const signerFile = signer(i);
-    return {
-      caCert,
-      caFile,
-      signerFile: signerFile ?? caFile,
-      signerCert: signerFile ? loadCertificate(signerFile, "signer certificate") : caCert,
-      signerKey: loadPrivateKey(
-        key(i)!,
+    const keyFile = key(i)!;
+    const loaded =
+      keys.get(keyFile) ??
+      loadPrivateKeyAsking(
+        keyFile,
         "signer key",
         pass === undefined ? undefined : passphrase(pass),
-      ),
+        ask,
+      );
+    keys.set(keyFile, loaded);
+    const otherFile = other(i);
+    cas.push({
+      caCert,
+      caFile,
+      signerFile,
+      signerCert,
+      signerKey: matchingKey(await loaded, keyFile, signerCert, signerFile),
       index: index(i),
       otherCerts: otherFile ? loadCertificates(otherFile, "certificates") : undefined,
-    };
-  });
+    });
+  }
   return {
     host: f.host,
     port: f.port,
@@ -247,11 +266,21 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   let waitForDb = false;
   try {
     const cmd = program(io).parse([...argv], { from: "user" });
-    const flags = cmd.opts<Flags>();
+    const given = cmd.opts<Flags>();
+    // The repeatable options have no default (see collect): absent, they are empty.
+    const flags: Flags = {
+      ...given,
+      ...Object.fromEntries(
+        (["ca", "index", "signer", "key", "keyPass", "other"] as const).map((k) => [
+          k,
+          given[k] ?? [],
+        ]),
+      ),
+    };
     workers = flags.workers;
-    config = loadConfig(flags, io);
+    config = await loadConfig(flags, io);
     if (!flags.index.length) db = databaseUrl(flags.db);
-    waitForDb = flags.waitForDb;
+    waitForDb = flags.waitForDb === true;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code.startsWith("ocspkit.")) io.err(`${err.message}\n`);
@@ -300,7 +329,8 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     } else {
       running = await startResponder(config, { log });
     }
-    io.out(`listening on ${running.url}\n`);
+    // On stderr with the other status lines: stdout carries only the access log (`| jq`).
+    log(`listening on ${running.url}`);
     await stopSignal();
     await running.close();
     return 0;

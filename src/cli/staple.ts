@@ -10,6 +10,7 @@ import { objectShortName } from "../x509/oids.js";
 import { openTrustStore } from "../x509/store.js";
 import { pemCertificate } from "../x509/text.js";
 import { EXIT_USAGE, newCommand, paintFor, runParsed, seconds } from "./command.js";
+import { caFileHint } from "./hints.js";
 import type { Io } from "./io.js";
 
 interface StapleOpts {
@@ -36,7 +37,12 @@ export async function stapleCommand(argv: readonly string[], io: Io): Promise<nu
     .option("--ca-file <file>", "trust anchors for the staple's signer (default: the system's)")
     .option("--json", "print the result as one JSON object")
     .option("--insecure", "report the staple even when the server's chain or name does not verify")
-    .option("--timeout <seconds>", "for the handshake and any download", seconds, 10);
+    .option(
+      "--timeout <duration>",
+      "for the handshake and any download (30s, 2m, or seconds)",
+      seconds,
+      10,
+    );
   return runParsed(cmd, argv, io, async ([target], raw) => {
     const o = raw as unknown as StapleOpts;
     const addr = parseTarget(target!);
@@ -60,7 +66,8 @@ export async function stapleCommand(argv: readonly string[], io: Io): Promise<nu
       } else io.err(`ocspkit staple: ${error.message}\n`);
       return 3;
     }
-    const v = await checkStaple(handshake, { trust, timeoutMs: o.timeout * 1000 });
+    const checked = await checkStaple(handshake, { trust, timeoutMs: o.timeout * 1000 });
+    const v = { ...checked, error: caFileHint(checked.error, !!o.caFile) };
     const tls = tlsProblem(handshake);
     const report = {
       ...base,

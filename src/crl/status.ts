@@ -34,7 +34,7 @@ export async function checkCrl(o: CrlCheckOptions): Promise<CrlCheckResult> {
     const why = urls.length
       ? `names only CRL locations ocspkit cannot fetch (${urls.join(", ")})`
       : "names no CRL distribution point";
-    return { status: "error", error: new OcspError("ERR_USAGE", `the certificate ${why}`) };
+    return { status: "error", error: new OcspError("ERR_NO_CRL", `the certificate ${why}`) };
   }
   const now = o.now ?? new Date();
   const chain = buildChain(o.issuer, o.trust, o.untrusted ?? [], { at: now, partialChain: false });

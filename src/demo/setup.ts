@@ -2,12 +2,12 @@
 // one revoked) written to a folder, and ocspkit's responder answering for it on a free
 // loopback port. No network, no openssl binary. It prints nothing: src/cli/demo.ts tells the
 // story and asks the questions.
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { loadInputs } from "../check/inputs.js";
 import { type CheckResult, checkCertificates } from "../check/run.js";
-import { OcspError } from "../errors.js";
+import { describe, OcspError } from "../errors.js";
 import { type RunningResponder, startResponder } from "../responder/server.js";
 import type { Certificate } from "../x509/cert.js";
 import { openTrustStore } from "../x509/store.js";
@@ -41,6 +41,13 @@ const indexTime = (d: Date) => `${d.toISOString().replace(/[-T:]/g, "").slice(2,
 
 const pemKey = (k: KeyPair) => k.privateKey.export({ type: "pkcs8", format: "pem" }) as string;
 
+/** `mkdir -p`, a level at a time: Node's recursive mkdir spins forever under /proc. */
+function makeFolder(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !statSync(parent, { throwIfNoEntry: false })) makeFolder(parent);
+  mkdirSync(dir);
+}
+
 /** The demo's PKI on disk and its responder, running until `close`. */
 export interface Demo {
   readonly dir: string;
@@ -55,13 +62,21 @@ export interface Demo {
 
 /**
  * Writes the PKI and starts the responder. Throws OcspError ERR_USAGE when `dir` is not
- * empty and ERR_INPUT when the responder cannot start.
+ * empty and ERR_INPUT when it cannot be made or the responder cannot start.
  */
 export async function setUpDemo(o: DemoOptions = {}): Promise<Demo> {
   const started = Date.now();
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), "ocspkit-demo-"));
-  mkdirSync(dir, { recursive: true });
-  if (readdirSync(dir).length) {
+  let entries: string[];
+  try {
+    const found = statSync(dir, { throwIfNoEntry: false });
+    if (found && !found.isDirectory()) throw new Error("it is a file, not a folder");
+    if (!found) makeFolder(dir);
+    entries = readdirSync(dir);
+  } catch (err) {
+    throw new OcspError("ERR_INPUT", `cannot make the PKI in ${dir}: ${describe(err)}`);
+  }
+  if (entries.length) {
     throw new OcspError("ERR_USAGE", `${dir} is not empty; give an empty or new folder`);
   }
   const f = (name: string) => join(dir, name);

@@ -127,14 +127,16 @@ async function withDeadline<T>(
       }
     }
   } catch (err) {
+    // A proxy from the environment is easy to forget: say that it was in the way.
+    const via = opts.proxy ? ` through the proxy ${opts.proxy}` : "";
     if (ac.signal.aborted) {
       throw new OcspError(
         "ERR_TRANSPORT",
-        `no answer from ${target.host} within ${opts.timeoutMs} ms`,
+        `no answer from ${target.host}${via} within ${opts.timeoutMs} ms`,
       );
     }
     if (err instanceof OcspError) throw err;
-    throw new OcspError("ERR_TRANSPORT", `cannot reach ${target.host}: ${describe(err)}`, {
+    throw new OcspError("ERR_TRANSPORT", `cannot reach ${target.host}${via}: ${describe(err)}`, {
       cause: err,
     });
   } finally {

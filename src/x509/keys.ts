@@ -34,7 +34,50 @@ export function passphrase(source: string): string {
   } catch (err) {
     throw new OcspError("ERR_INPUT", `Error getting password: ${describe(err)}`);
   }
-  throw new OcspError("ERR_INPUT", `Error getting password: invalid password argument "${source}"`);
+  throw new OcspError(
+    "ERR_INPUT",
+    `Error getting password: invalid password argument "${source}": ` +
+      "expected OpenSSL's forms pass:TEXT, env:VAR, file:PATH, fd:N or stdin",
+  );
+}
+
+/** A key that needs a pass phrase and was given none: the caller may ask for one. */
+class EncryptedKeyError extends OcspError {
+  constructor(path: string) {
+    super("ERR_INPUT", `the key in ${path} is encrypted and no pass phrase was given`);
+  }
+}
+
+/** Says where a pass phrase comes from when a key needs one and none was given. */
+export type AskPassphrase = (path: string) => Promise<string>;
+
+/**
+ * {@link loadPrivateKey}, asking `ask` for the pass phrase of an encrypted key given without
+ * one (at a terminal, the CLI prompts; elsewhere it says which option to give).
+ */
+export async function loadPrivateKeyAsking(
+  path: string,
+  what: string,
+  pass: string | undefined,
+  ask: AskPassphrase,
+): Promise<KeyObject> {
+  try {
+    return loadPrivateKey(path, what, pass);
+  } catch (err) {
+    if (!(err instanceof EncryptedKeyError)) throw err;
+    return loadPrivateKey(path, what, await ask(path));
+  }
+}
+
+/** The signer's key, which must be the private half of its certificate (both files named). */
+export function matchingKey(key: KeyObject, keyPath: string, cert: Certificate, certPath: string) {
+  if (!keyMatches(key, cert)) {
+    throw new OcspError(
+      "ERR_INPUT",
+      `the key in ${keyPath} does not match the certificate in ${certPath}`,
+    );
+  }
+  return key;
 }
 
 /** A private key in PEM (any of PKCS#8, PKCS#1, SEC1) or DER (PKCS#8, PKCS#1, SEC1). */
@@ -48,13 +91,26 @@ export function loadPrivateKey(path: string, what: string, pass?: string): KeyOb
         type,
         passphrase: pass,
       }));
+  const codes = new Set<string | undefined>();
   let last: unknown;
   for (const a of attempts) {
     try {
       return createPrivateKey(a);
     } catch (err) {
       last = err;
+      codes.add((err as { code?: string }).code);
     }
+  }
+  // OpenSSL's PEM reader, asked for a pass phrase it was not given, reports "interrupted or
+  // cancelled"; node:crypto's DER reader says ERR_MISSING_PASSPHRASE.
+  if (
+    pass === undefined &&
+    (codes.has("ERR_MISSING_PASSPHRASE") || codes.has("ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED"))
+  ) {
+    throw new EncryptedKeyError(path);
+  }
+  if (pass !== undefined && codes.has("ERR_OSSL_BAD_DECRYPT")) {
+    throw new OcspError("ERR_INPUT", `cannot load ${what} from ${path}: wrong pass phrase`);
   }
   // node:crypto reports OpenSSL's decoder stack ("error:1E08010C:DECODER routines::unsupported");
   // say what that means for the file instead.
