@@ -1,7 +1,7 @@
 // Finding the CA that issued a certificate, so the user does not have to: the CertID hashes its
 // name and key, and the answer's signer must chain through it.
 import { OcspError } from "../errors.js";
-import { isIssuerOf, type TrustStore } from "../verify/chain.js";
+import { type CertificateDirectory, isIssuerOf, type TrustStore } from "../verify/chain.js";
 import { verifySignedBy, verifySignedByAsync } from "../verify/signature.js";
 import type { Certificate } from "../x509/cert.js";
 import { cached, fetchIssuers } from "../x509/fetch-issuer.js";
@@ -9,8 +9,8 @@ import { cached, fetchIssuers } from "../x509/fetch-issuer.js";
 export interface IssuerSources {
   /** `--issuer`: when given, the issuer must be among these. */
   readonly explicit?: readonly Certificate[];
-  /** Every other certificate the user handed over (other files' chains). */
-  readonly pool: readonly Certificate[];
+  /** Every certificate the user handed over (other files' chains), by subject. */
+  readonly pool?: CertificateDirectory;
   readonly trust: TrustStore;
   readonly timeoutMs?: number;
   /** Downloads by caIssuers URL, shared across certificates. */
@@ -58,7 +58,9 @@ export async function findIssuer(
     );
   }
   const local =
-    (await pick(sameFile)) ?? (await pick(src.pool)) ?? (await pick(src.trust.issuersOf(cert)));
+    (await pick(sameFile)) ??
+    (await pick(src.pool?.bySubject(cert.issuer) ?? [])) ??
+    (await pick(src.trust.issuersOf(cert)));
   if (local) return local;
   const urls = cert.caIssuersUrls.filter((u) => /^https?:\/\//i.test(u));
   if (!urls.length) {

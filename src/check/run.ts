@@ -9,6 +9,7 @@ import { ConnectionPool } from "../transport/http.js";
 import type { TrustStore } from "../verify/chain.js";
 import type { Certificate } from "../x509/cert.js";
 import { nameOneline } from "../x509/name-oneline.js";
+import { SubjectIndex } from "../x509/subject-index.js";
 import { askAll, limiter, type MethodChoice, type Question } from "./ask.js";
 import type { CheckInput } from "./inputs.js";
 import { findIssuer, rootError } from "./issuer.js";
@@ -78,6 +79,8 @@ export async function checkCertificates(
   o: CheckOptions,
 ): Promise<CheckResult[]> {
   const pool = inputs.flatMap((i) => i.certs);
+  // Built on the first look-up without --issuer: one pass over the inputs, not one per input.
+  const bySubject = new SubjectIndex(() => pool);
   const downloads = new Map<string, Promise<Certificate[]>>();
   const crls = new Map<string, Promise<Crl>>();
   // The same certificate named twice (cert.pem and fullchain.pem) is asked about once.
@@ -110,7 +113,7 @@ export async function checkCertificates(
         ? undefined
         : findIssuer(cert, sameFile, {
             explicit: o.issuers,
-            pool,
+            pool: bySubject,
             trust: o.trust,
             timeoutMs,
             downloads,

@@ -113,7 +113,12 @@ function walk(buf: Uint8Array, t: Tlv, depth: number, opts: DerCheckOptions): vo
     );
   }
   if (depth > MAX_DEPTH) throw new DerError(`nesting deeper than ${MAX_DEPTH}`, t.start);
-  for (const c of children(buf, t)) walk(buf, c, depth + 1, opts);
+  // Child by child, without an array of them: the walk runs over every certificate read.
+  for (let p = t.contentStart; p < t.end; ) {
+    const c = readTlv(buf, p, t.end);
+    walk(buf, c, depth + 1, opts);
+    p = c.end;
+  }
 }
 
 /**

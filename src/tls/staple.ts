@@ -151,7 +151,6 @@ export async function checkStaple(h: Handshake, o: StapleCheckOptions): Promise<
   let issuer: Certificate;
   try {
     issuer = await findIssuer(cert, h.chain.slice(1), {
-      pool: [],
       trust: o.trust,
       timeoutMs: o.timeoutMs,
       downloads: new Map(),

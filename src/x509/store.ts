@@ -2,9 +2,10 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { OcspError } from "../errors.js";
 import { type CertificateDirectory, TrustStore } from "../verify/chain.js";
-import { canonicalEncoding, nameHash } from "../verify/names.js";
+import { nameHash } from "../verify/names.js";
 import type { Certificate } from "./cert.js";
 import { loadCertificates, parseCertificates, readFile } from "./load.js";
+import { namesSubject, SubjectIndex } from "./subject-index.js";
 
 /** OpenSSL's built-in locations on Debian (OPENSSLDIR=/usr/lib/ssl), overridable as in OpenSSL. */
 const DEFAULT_FILE = () => process.env.SSL_CERT_FILE ?? "/usr/lib/ssl/cert.pem";
@@ -17,9 +18,6 @@ export interface StoreOptions {
   readonly noCaFile?: boolean;
   readonly noCaPath?: boolean;
 }
-
-const key = (nameDer: Uint8Array) =>
-  Buffer.from(canonicalEncoding(nameDer) ?? nameDer).toString("hex");
 
 function readCerts(path: string): Certificate[] {
   try {
@@ -51,25 +49,7 @@ class HashedDirectory implements CertificateDirectory {
       }
       this.#cache.set(h, found);
     }
-    const k = key(nameDer);
-    return found.filter((c) => key(c.subject) === k);
-  }
-}
-
-/** A bundle file (or an unhashed directory) read whole on first use and indexed by subject. */
-class IndexedCertificates implements CertificateDirectory {
-  #index?: Map<string, Certificate[]>;
-  constructor(readonly load: () => Certificate[]) {}
-
-  bySubject(nameDer: Uint8Array): readonly Certificate[] {
-    if (!this.#index) {
-      this.#index = new Map();
-      for (const c of this.load()) {
-        const k = key(c.subject);
-        this.#index.set(k, [...(this.#index.get(k) ?? []), c]);
-      }
-    }
-    return this.#index.get(key(nameDer)) ?? [];
+    return found.filter((c) => namesSubject(nameDer, c));
   }
 }
 
@@ -113,7 +93,6 @@ export function openTrustStore(o: StoreOptions): TrustStore {
   if (o.caPath) anchors = [...anchors, ...certsInDir(o.caPath)];
   const system: CertificateDirectory[] = [];
   if (!o.caPath && !o.noCaPath) system.push(new HashedDirectory(DEFAULT_DIR()));
-  if (!o.caFile && !o.noCaFile)
-    system.push(new IndexedCertificates(() => readCerts(DEFAULT_FILE())));
+  if (!o.caFile && !o.noCaFile) system.push(new SubjectIndex(() => readCerts(DEFAULT_FILE())));
   return new TrustStore(anchors, system.length ? new Chained(system) : undefined);
 }
