@@ -30,6 +30,7 @@ import { loadCertificate } from "../src/x509/load.js";
 import { pemCertificate } from "../src/x509/text.js";
 import { type ServerProcess, startProcess } from "./responder-process.js";
 import { argv, makePki, ocspkitCommand, type Pki, runArgv } from "./support/pki.js";
+import { within } from "./support/store.js";
 
 let pki: Pki;
 let inter: Certificate;
@@ -322,12 +323,20 @@ describe("item 4: an index emptied or cut under a running responder", () => {
     );
     const revoked = () => requestFor(cert(pki.leaves.revoked.keyCompromise.cert).serial);
     try {
+      /** Until the responder has refused the changed file (polled, not slept on). */
+      const refused = (reason: string) =>
+        within(5000, async () =>
+          new RegExp(
+            `^ocsp_index_refusals_total\\{index="[^"]+",reason="${reason}"\\} 1$`,
+            "m",
+          ).test(await (await fetch(`${r.url}metrics`)).text()),
+        );
       assert.equal(statusOf((await post(r.url, revoked())).body), "revoked");
       writeFileSync(index, "");
-      await new Promise((ok) => setTimeout(ok, 1500));
+      await refused("emptied");
       assert.equal(statusOf((await post(r.url, revoked())).body), "revoked");
       writeFileSync(index, text.slice(0, text.lastIndexOf("\n", text.length - 2) + 10));
-      await new Promise((ok) => setTimeout(ok, 1500));
+      await refused("incomplete");
       assert.equal(statusOf((await post(r.url, revoked())).body), "revoked");
       const m = await (await fetch(`${r.url}metrics`)).text();
       assert.match(m, /^ocsp_index_refusals_total\{index="[^"]+",reason="emptied"\} 1$/m);
@@ -547,20 +556,24 @@ describe("item 6: signers no client would accept", () => {
       notBefore: new Date(Date.now() - 10 * day),
       notAfter: new Date(Date.now() - day),
     });
-    await refused(expired, pki.intermediate.cert, /expired-signer\.pem expired at/);
     const future = makeCert("future-signer", { notBefore: new Date(Date.now() + day) });
-    await refused(future, pki.intermediate.cert, /future-signer\.pem is not valid before/);
-    await refused(pki.badSigner, pki.intermediate.cert, /lacks id-kp-OCSPSigning/);
+    await Promise.all([
+      refused(expired, pki.intermediate.cert, /expired-signer\.pem expired at/),
+      refused(future, pki.intermediate.cert, /future-signer\.pem is not valid before/),
+      refused(pki.badSigner, pki.intermediate.cert, /lacks id-kp-OCSPSigning/),
+    ]);
   });
 
   test("a --ca that is no CA, and a signer the --ca did not issue: refused", async () => {
-    await refused(pki.ocspSigner, pki.leaves.good.cert, /is not a CA certificate/);
-    await refused(pki.ocspSigner, pki.root.cert, /was not issued by the CA .*root/);
     // Two CAs sharing one delegated signer: the second pairing is refused.
-    const r = await run(
-      argv`--ca ${pki.intermediate.cert} --ca ${pki.root.cert} --index ${pki.index}
-           --signer ${pki.ocspSigner.cert} --key ${pki.ocspSigner.key} --port 0`,
-    );
+    const [r] = await Promise.all([
+      run(
+        argv`--ca ${pki.intermediate.cert} --ca ${pki.root.cert} --index ${pki.index}
+             --signer ${pki.ocspSigner.cert} --key ${pki.ocspSigner.key} --port 0`,
+      ),
+      refused(pki.ocspSigner, pki.leaves.good.cert, /is not a CA certificate/),
+      refused(pki.ocspSigner, pki.root.cert, /was not issued by the CA .*root/),
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /not issued by the CA/);
   });
@@ -575,7 +588,8 @@ describe("item 6: signers no client would accept", () => {
       assert.match(p.stderr(), /warning: .*brief-signer\.pem expires at .*before the nextUpdate/);
       const url = p.match[1]!;
       assert.equal((await fetch(`${url}healthz`)).status, 200);
-      await new Promise((ok) => setTimeout(ok, 5500));
+      // Polled: 503 from the moment the signer expires (4 s after it was made).
+      await within(10_000, async () => (await fetch(`${url}healthz`)).status === 503);
       const h = await fetch(`${url}healthz`);
       assert.equal(h.status, 503);
       assert.match(await h.text(), /expired at/);
