@@ -15,6 +15,7 @@
 //   BENCH_LEAF_KEY=rsa    the batch leaves' key: rsa (RSA-2048) or ec (P-256)
 //   BENCH_PIN=1           pin responders to CPU 0 and wrk to CPU 1 (0: let the kernel place them)
 //   BENCH_STORE_ROWS=1000000  synthetic rows in the status-store section
+//   BENCH_STORE_BIG_ROWS=10000000  rows made in SQL for its start-up-only part (0: none)
 //   BENCH_ONLY=responder,batch,verify,startup,store   run only these sections
 //   BENCH_TIMEOUT=900     seconds before everything is stopped
 import {
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     runs: Math.max(1, setting("BENCH_RUNS", 5)),
     startupRuns: Math.max(1, setting("BENCH_STARTUP_RUNS", 30)),
     storeRows: Math.max(1, setting("BENCH_STORE_ROWS", 1_000_000)),
+    storeBigRows: Math.max(0, setting("BENCH_STORE_BIG_ROWS", 10_000_000)),
     pin: setting("BENCH_PIN", 1) !== 0,
     timeout: setting("BENCH_TIMEOUT", 900),
   };
@@ -191,6 +193,7 @@ async function main(): Promise<void> {
         dir,
         pki: bench.pki,
         rows: cfg.storeRows,
+        bigRows: cfg.storeBigRows,
         seconds: cfg.seconds,
         rounds: cfg.rounds,
         connections: cfg.connections,

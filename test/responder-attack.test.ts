@@ -340,11 +340,19 @@ describe("item 4: an index emptied or cut under a running responder", () => {
 });
 
 describe("item 2: the answer cache", () => {
-  const entry = (status: "good" | "unknown", size = 1000) =>
+  const entry = (status: "good" | "unknown" | "unassigned", size = 1000) =>
     cachedAnswer(
       Buffer.alloc(size),
       Buffer.alloc(100),
-      { thisUpdate: new Date(), keys: [], certs: [{ serial: "01", status }] },
+      {
+        thisUpdate: new Date(),
+        keys: [],
+        certs: [
+          status === "unassigned"
+            ? { serial: "01", status: "revoked", unassigned: true }
+            : { serial: "01", status },
+        ],
+      },
       { mode: "half-life" },
     );
 
@@ -356,6 +364,16 @@ describe("item 2: the answer cache", () => {
     for (let i = 0; i < 10_000; i++) cache.set(`unknown-${i}`, entry("unknown"));
     for (let i = 0; i < 50; i++) assert.ok(cache.get(`known-${i}`), `known-${i} kept`);
     assert.ok(cache.bytes <= cost * 80);
+    assert.equal(cache.evictions.known, 0);
+    assert.ok(cache.evictions.unknown > 9_000);
+  });
+
+  test("answers for never-issued serials (--unassigned revoked) share the unknown pool", () => {
+    const cost = entry("good").cost;
+    const cache = new AnswerCache(cost * 80);
+    for (let i = 0; i < 50; i++) cache.set(`known-${i}`, entry("good"));
+    for (let i = 0; i < 10_000; i++) cache.set(`unassigned-${i}`, entry("unassigned"));
+    for (let i = 0; i < 50; i++) assert.ok(cache.get(`known-${i}`), `known-${i} kept`);
     assert.equal(cache.evictions.known, 0);
     assert.ok(cache.evictions.unknown > 9_000);
   });

@@ -7,6 +7,7 @@
  *   npm run build && node --import tsx --test test/store-sqlite.test.ts
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
@@ -216,6 +217,54 @@ describe("db commands on SQLite", () => {
         assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
       }),
     );
+  });
+
+  test("import streams the file: rows across read chunks; a refused file writes nothing", async () => {
+    // 40,000 rows (about 3 MB): several 1 MB read chunks and several write batches.
+    const rows = Array.from(
+      { length: 40_000 },
+      (_, i) =>
+        `${i % 7 ? "V" : "R"}\t301231235959Z\t${i % 7 ? "" : "200102030405Z,keyCompromise"}\t` +
+        `${(0x10000000 + i).toString(16).toUpperCase().padStart(32, "0")}\tunknown\t/CN=leaf ${i}\n`,
+    ).join("");
+    const big = join(pki.dir, `big-${++seq}.txt`);
+    // A last line without a newline is ignored, as OpenSSL does.
+    writeFileSync(big, `# a comment\n${rows}V\t301231235959Z\t\tFF\tunknown\t/CN=unended`);
+    const db = `sqlite:${join(pki.dir, `store-${++seq}.db`)}`;
+    assert.equal((await cli(["db", "init", "--db", db])).code, 0);
+    const args = ["db", "import", "--db", db, ...issuer()];
+    const r = await cli([...args, "--index", big]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /40000 rows read, 40000 written/);
+    const count = (file: string) => {
+      const d = new Database(file.slice("sqlite:".length), { readonly: true });
+      try {
+        const q = "SELECT count(*) AS n, count(revoked_at) AS r FROM certificate_status";
+        return d.prepare(q).get() as { n: number; r: number };
+      } finally {
+        d.close();
+      }
+    };
+    assert.deepEqual(count(db), { n: 40_000, r: 5715 });
+
+    // A serial or a 'V' subject seen before, even 40,000 rows on: OpenSSL refuses the file.
+    const fresh = `sqlite:${join(pki.dir, `store-${++seq}.db`)}`;
+    assert.equal((await cli(["db", "init", "--db", fresh])).code, 0);
+    const dups: [string, RegExp][] = [
+      ["V\t301231235959Z\t\t10000001\tunknown\t/CN=other\n", /serial number index:\(2,1,40000\)/],
+      ["V\t301231235959Z\t\tAB\tunknown\t/CN=leaf 1\n", /name index:\(2,1,40000\)/],
+    ];
+    // And a line with five fields, named by its number.
+    dups.push(["V\t301231235959Z\t\tAB\tunknown\n", /line 40001: 5 fields where 6 are needed/]);
+    for (const [dup, message] of dups) {
+      const bad = join(pki.dir, `bad-${++seq}.txt`);
+      writeFileSync(bad, rows + dup);
+      const refused = await cli([...args.slice(0, 2), "--db", fresh, ...issuer(), "--index", bad]);
+      assert.equal(refused.code, 64, refused.stderr);
+      assert.match(refused.stderr, /Problem with index file: .*bad-\d+\.txt/);
+      assert.match(refused.stderr, message);
+      assert.deepEqual(count(fresh), { n: 0, r: 0 });
+    }
   });
 
   test("OCSPKIT_DB stands in for --db", async () => {

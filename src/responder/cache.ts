@@ -114,7 +114,10 @@ export const DEFAULT_CACHE_MB = 64;
  */
 export const ENTRY_OVERHEAD = 3072;
 
-/** Share of the budget for answers about serials no store knows (`unknown` answers). */
+/**
+ * Share of the budget for answers about serials no store holds: `unknown` answers, and those
+ * the --unassigned policy made `revoked` or otherwise (their certs say `unassigned`).
+ */
 const UNKNOWN_SHARE = 1 / 8;
 
 type Kind = "known" | "unknown";
@@ -197,4 +200,4 @@ export class AnswerCache {
 }
 
 const kindOf = (e: CachedAnswer): Kind =>
-  e.certs.some((c) => c.status === "unknown") ? "unknown" : "known";
+  e.certs.some((c) => c.status === "unknown" || c.unassigned) ? "unknown" : "known";

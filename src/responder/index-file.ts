@@ -52,43 +52,84 @@ const NAME = 5;
  * serial numbers must be unique (leading zeros ignored) and, with `uniqueSubject`, so must the
  * subjects of 'V' rows.
  */
-export function parseIndex(text: string, uniqueSubject: boolean, keepExpiry = false): IndexData {
+export function parseIndex(text: string, uniqueSubject: boolean): IndexData {
   const entries = new Map<string, IndexEntry>();
-  const rowOf = new Map<string, number>();
-  const subjects = new Map<string, number>();
+  const unique = new IndexUniqueness(uniqueSubject);
   const problems: string[] = [];
-  let row = 0;
   let start = 0;
   for (let end = text.indexOf("\n"); end >= 0; start = end + 1, end = text.indexOf("\n", start)) {
     if (text.charCodeAt(start) === 0x23 /* # */) continue;
-    const line = text.slice(start, end);
-    const f = line.includes("\\") ? splitEscaped(line) : line.split("\t");
-    if (f.length !== FIELDS) {
-      throw new IndexFileError(
-        `line ${lineNumber(text, start)}: ${f.length} fields where ${FIELDS} are needed`,
-      );
-    }
-    const key = stripZeros(f[SERIAL]!);
-    const first = rowOf.get(key);
+    const row = parseIndexLine(text.slice(start, end), problems, false, () =>
+      lineNumber(text, start),
+    );
+    unique.serial(row.key, entries.size);
+    unique.subject(row.entry.type, row.subject, entries.size);
+    entries.set(row.key, row.entry);
+  }
+  return { entries, problems };
+}
+
+/** One row of index.txt (not a comment line), as {@link parseIndexLine} reads it. */
+export interface IndexRow {
+  /** See {@link serialKey}. */
+  readonly key: string;
+  readonly entry: IndexEntry;
+  /** The subject column, for index_index's uniqueness check. */
+  readonly subject: string;
+}
+
+/**
+ * One line of index.txt (without its newline; the caller skips '#' lines), by TXT_DB_read's
+ * field rules; `where` names the line in the error a wrong field count raises. Problems
+ * OpenSSL only notes go to `problems`.
+ */
+export function parseIndexLine(
+  line: string,
+  problems: string[],
+  keepExpiry: boolean,
+  where: () => number,
+): IndexRow {
+  const f = line.includes("\\") ? splitEscaped(line) : line.split("\t");
+  if (f.length !== FIELDS) {
+    throw new IndexFileError(`line ${where()}: ${f.length} fields where ${FIELDS} are needed`);
+  }
+  const type = f[TYPE]!.charAt(0);
+  const raw = `${f[TYPE]}\t${f[REV]}`;
+  const revocation = type === "R" ? unpackRevinfo(f[REV]!, problems) : undefined;
+  const entry: IndexEntry = revocation ? { type, revocation, raw } : { type, raw };
+  return {
+    key: stripZeros(f[SERIAL]!),
+    entry: keepExpiry ? { ...entry, expires: f[EXPIRES] } : entry,
+    subject: f[NAME]!,
+  };
+}
+
+/**
+ * index_index's checks, row by row (rows counted from 0, comment lines left out): serials
+ * unique, and with `uniqueSubject` the subjects of 'V' rows too.
+ */
+export class IndexUniqueness {
+  readonly #rowOf = new Map<string, number>();
+  readonly #subjects = new Map<string, number>();
+
+  constructor(readonly uniqueSubject: boolean) {}
+
+  serial(key: string, row: number): void {
+    const first = this.#rowOf.get(key);
     if (first !== undefined) {
       throw new IndexFileError(`Error creating serial number index:(2,${first},${row})`);
     }
-    rowOf.set(key, row);
-    const type = f[TYPE]!.charAt(0);
-    if (uniqueSubject && type === "V") {
-      const other = subjects.get(f[NAME]!);
-      if (other !== undefined) {
-        throw new IndexFileError(`Error creating name index:(2,${other},${row})`);
-      }
-      subjects.set(f[NAME]!, row);
-    }
-    const raw = `${f[TYPE]}\t${f[REV]}`;
-    const revocation = type === "R" ? unpackRevinfo(f[REV]!, problems) : undefined;
-    const entry: IndexEntry = revocation ? { type, revocation, raw } : { type, raw };
-    entries.set(key, keepExpiry ? { ...entry, expires: f[EXPIRES] } : entry);
-    row++;
+    this.#rowOf.set(key, row);
   }
-  return { entries, problems };
+
+  subject(type: string, subject: string, row: number): void {
+    if (!this.uniqueSubject || type !== "V") return;
+    const other = this.#subjects.get(subject);
+    if (other !== undefined) {
+      throw new IndexFileError(`Error creating name index:(2,${other},${row})`);
+    }
+    this.#subjects.set(subject, row);
+  }
 }
 
 function lineNumber(text: string, offset: number): number {

@@ -249,31 +249,26 @@ function recordOf(entry: IndexEntry | undefined): StatusRecord {
 }
 
 /** The whole file at once, as `openssl ca` would take it, each row's expiry column kept. */
-export async function readIndexFile(path: string): Promise<IndexData> {
-  let text: string;
+async function parse(path: string, text: string): Promise<IndexData> {
+  const unique = await uniqueSubjectOf(path);
   try {
-    text = await readFile(path, "latin1");
+    return parseIndex(text, unique);
   } catch (err) {
     throw indexProblem(path, err);
   }
-  return parse(path, text, true);
 }
 
-async function parse(path: string, text: string, keepExpiry = false): Promise<IndexData> {
-  let unique = true;
+/** load_index's `unique_subject`, from `<index>.attr`; yes when there is no such file. */
+export async function uniqueSubjectOf(path: string): Promise<boolean> {
   try {
-    unique = parseAttr(await readFile(`${path}.attr`, "latin1"));
+    return parseAttr(await readFile(`${path}.attr`, "latin1"));
   } catch {
-    // No .attr file: load_index's default applies.
-  }
-  try {
-    return parseIndex(text, unique, keepExpiry);
-  } catch (err) {
-    throw indexProblem(path, err);
+    return true;
   }
 }
 
-const indexProblem = (path: string, err: unknown) =>
+/** The error for an index file that cannot be read or parsed, worded as OpenSSL's. */
+export const indexProblem = (path: string, err: unknown) =>
   new OcspError(
     "ERR_INPUT",
     `Problem with index file: ${path} (could not load/parse file): ${describe(err)}`,

@@ -1,20 +1,28 @@
 // `db import`: OpenSSL's CA database (index.txt, read by OpenSSL's rules: the responder's own
 // parser) and issued certificates into a status database. Rows go in batches, one transaction
 // each; rows already there as the file says are left alone, so a second run writes nothing.
+// The file is streamed twice, never held: once for the checks that make OpenSSL refuse a whole
+// file (so a refused file writes nothing), once to write.
 
-import { readdirSync, statSync } from "node:fs";
+import { createReadStream, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, OcspError } from "../errors.js";
 import { encodeInteger } from "../ocsp/certid.js";
-import { type IndexEntry, parseOpensslTime } from "../responder/index-file.js";
-import { readIndexFile } from "../responder/store.js";
+import {
+  type IndexEntry,
+  type IndexRow,
+  IndexUniqueness,
+  parseIndexLine,
+  parseOpensslTime,
+} from "../responder/index-file.js";
+import { indexProblem, uniqueSubjectOf } from "../responder/store.js";
 import { verifySignedBy } from "../verify/signature.js";
 import type { Certificate } from "../x509/cert.js";
 import { loadCertificates } from "../x509/load.js";
 import type { CertificateRow, ImportRow, StatusDatabase } from "./database.js";
 import { isoTime } from "./rows.js";
 
-const BATCH = 20_000;
+const BATCH = 10_000;
 
 export interface ImportReport {
   /** Rows (or certificates) read. */
@@ -31,12 +39,14 @@ export async function importIndex(
   issuer: string,
   path: string,
 ): Promise<ImportReport> {
-  const data = await readIndexFile(path);
-  const notes = [...data.problems.map((p) => `${path}: ${p}`)];
+  await checkIndex(path);
+  const problems: string[] = [];
+  let read = 0;
   let skipped = 0;
   let written = 0;
   let batch: ImportRow[] = [];
-  for (const [key, entry] of data.entries) {
+  for await (const { key, entry } of indexRows(path, problems)) {
+    read++;
     const row = importRow(key, entry);
     if (!row) {
       skipped++;
@@ -49,12 +59,113 @@ export async function importIndex(
     }
   }
   if (batch.length) written += await db.importStatuses(issuer, batch);
+  const notes = problems.map((p) => `${path}: ${p}`);
   if (skipped) {
     notes.push(
       `${path}: ${skipped} rows left out (neither V, R nor E, or a serial OpenSSL never matches)`,
     );
   }
-  return { read: data.entries.size, written, notes };
+  return { read, written, notes };
+}
+
+/**
+ * index_index's uniqueness checks over the whole file, in its order (serials over every row,
+ * then subjects). What a row leaves behind is an 8-byte hash of its serial and, for a 'V' row,
+ * of its subject; only hashes met twice (a duplicate, or rarely a collision) are then looked at
+ * again, in their own words, in a second read.
+ */
+async function checkIndex(path: string): Promise<void> {
+  const uniqueSubject = await uniqueSubjectOf(path);
+  const serials = new HashList();
+  const subjects = new HashList();
+  for await (const { key, entry, subject } of indexRows(path, [])) {
+    serials.push(hash53(key));
+    if (uniqueSubject && entry.type === "V") subjects.push(hash53(subject));
+  }
+  const twiceSerials = serials.twice();
+  const twiceSubjects = subjects.twice();
+  if (!twiceSerials.size && !twiceSubjects.size) return;
+  const unique = new IndexUniqueness(uniqueSubject);
+  try {
+    for (const pass of ["serial", "subject"] as const) {
+      let row = 0;
+      for await (const { key, entry, subject } of indexRows(path, [])) {
+        if (pass === "serial" && twiceSerials.has(hash53(key))) unique.serial(key, row);
+        if (pass === "subject" && twiceSubjects.has(hash53(subject))) {
+          unique.subject(entry.type, subject, row);
+        }
+        row++;
+      }
+    }
+  } catch (err) {
+    // The re-read's own faults (a file changed since the first read) come named already.
+    throw err instanceof OcspError ? err : indexProblem(path, err);
+  }
+}
+
+/** A growing list of hashes that tells which ones it holds more than once. */
+class HashList {
+  #items = new Float64Array(1 << 16);
+  #length = 0;
+
+  push(h: number): void {
+    if (this.#length === this.#items.length) {
+      const bigger = new Float64Array(this.#items.length * 2);
+      bigger.set(this.#items);
+      this.#items = bigger;
+    }
+    this.#items[this.#length++] = h;
+  }
+
+  twice(): Set<number> {
+    const sorted = this.#items.subarray(0, this.#length).sort();
+    const found = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) found.add(sorted[i]!);
+    return found;
+  }
+}
+
+/** A 53-bit hash of a string's char codes (cyrb53): fast, and exact enough for a first sieve. */
+function hash53(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** The rows of index.txt, read a chunk at a time by TXT_DB_read's line rules. */
+async function* indexRows(path: string, problems: string[]): AsyncGenerator<IndexRow> {
+  let line = 0;
+  let rest = "";
+  try {
+    for await (const chunk of createReadStream(path, {
+      encoding: "latin1",
+      highWaterMark: 1 << 20,
+    })) {
+      const text = rest + (chunk as string);
+      let start = 0;
+      for (
+        let end = text.indexOf("\n");
+        end >= 0;
+        start = end + 1, end = text.indexOf("\n", start)
+      ) {
+        line++;
+        if (text.charCodeAt(start) === 0x23 /* # */) continue;
+        const n = line;
+        yield parseIndexLine(text.slice(start, end), problems, true, () => n);
+      }
+      rest = text.slice(start);
+    }
+  } catch (err) {
+    throw indexProblem(path, err);
+  }
+  // A last line without a newline is ignored, as TXT_DB_read does.
 }
 
 /**
