@@ -1,6 +1,8 @@
 /**
  * What a new user types first, through the built CLI: --version, help, help <cmd>, no command,
  * `ocsp -h`/`-help` (OpenSSL's descriptions), durations, shell completion, the man page.
+ * Most cases run the built dispatcher in this process (support/cli.ts); the process itself
+ * (exit status, stdout/stderr as a shell sees them) is checked by a few spawned runs.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -8,20 +10,32 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parseDuration } from "../src/cli/duration.ts";
-import { ocspkitCommand, REPO_ROOT, runCommand } from "./support/pki.ts";
+import { runBuiltMain } from "./support/cli.ts";
+import { ocspkitCommand, REPO_ROOT, type RunResult, runCommand } from "./support/pki.ts";
 
 const [cmd, ...pre] = ocspkitCommand();
-const run = (...args: string[]) => runCommand(cmd!, [...pre, ...args]);
+/** `ocspkit ARGS…` as a process. */
+const spawned = (...args: string[]) => runCommand(cmd!, [...pre, ...args]);
+/** The same, in this process; spawned when OCSPKIT_CMD names another program. */
+const run = (...args: string[]): Promise<RunResult> =>
+  process.env["OCSPKIT_CMD"]?.trim()
+    ? spawned(...args)
+    : runBuiltMain(args).then(({ out: _, ...r }) => r);
 const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
 
-/** The command names `ocspkit help` lists. */
-async function commandNames(): Promise<string[]> {
-  const r = await run("help");
-  return [...r.stdout.split("\nCommands:\n")[1]!.matchAll(/^ {2}(\S+) /gm)].map((m) => m[1]!);
+let names: Promise<string[]> | undefined;
+/** The command names `ocspkit help` lists (asked once). */
+function commandNames(): Promise<string[]> {
+  names ??= run("help").then((r) =>
+    [...r.stdout.split("\nCommands:\n")[1]!.matchAll(/^ {2}(\S+) /gm)].map((m) => m[1]!),
+  );
+  return names;
 }
 
 describe("help and version", () => {
   test("--version, -V, -v and version print the package version", async () => {
+    const proc = await spawned("--version");
+    assert.deepEqual([proc.code, proc.stdout, proc.stderr], [0, `${version}\n`, ""]);
     for (const v of ["--version", "-V", "-v", "version"]) {
       const r = await run(v);
       assert.equal(r.code, 0, v);
@@ -31,16 +45,21 @@ describe("help and version", () => {
   });
 
   test("no command: the usage on stderr, exit 64; help: on stdout, exit 0", async () => {
-    const bare = await run();
+    const bare = await spawned();
     assert.equal(bare.code, 64);
     assert.equal(bare.stdout, "");
     assert.match(bare.stderr, /^Usage: ocspkit <command>/);
+    assert.deepEqual(await run(), bare);
+    const help = await spawned("help");
+    assert.equal(help.code, 0);
+    assert.equal(help.stdout, bare.stderr);
+    assert.equal(help.stderr, "");
     for (const h of [["help"], ["--help"], ["-h"], ["help", "help"]]) {
       const r = await run(...h);
       assert.equal(r.code, 0, h.join(" "));
       assert.equal(r.stdout, bare.stderr, h.join(" "));
     }
-    const unknown = await run("nosuch");
+    const unknown = await spawned("nosuch");
     assert.equal(unknown.code, 64);
     assert.match(unknown.stderr, /unknown command "nosuch"/);
   });

@@ -9,6 +9,8 @@
  *     the exit code;
  *   - `inspect` on the same message as DER, PEM, base64 and a GET URL: stdout byte for byte
  *     against OpenSSL's text.
+ * ocspkit runs in this process (support/cli.ts: the built bundles, stdout kept as bytes); a few
+ * cases also spawn bin/ocspkit.cjs, for the bytes and exit status the process itself gives.
  * Where ocspkit deliberately differs (it verifies what OpenSSL 3.0 skips, it refuses to verify
  * a time it cannot read), the test says so and checks ocspkit's side.
  */
@@ -27,6 +29,7 @@ import { encodeCertId, encodeExtensions, encodeRequest } from "../src/ocsp/reque
 import { signRequest } from "../src/ocsp/signed-request.js";
 import { Certificate, type Extension } from "../src/x509/cert.js";
 import { loadCertificate } from "../src/x509/load.js";
+import { type Command, runBuiltCli } from "./support/cli.js";
 import {
   encodeBasic,
   encodeOcspResponse,
@@ -37,7 +40,7 @@ import {
   signTbs,
   toTree,
 } from "./support/forge.js";
-import { argv, ERROR_STACK_LINE, ocspkitCommand, openssl } from "./support/pki.js";
+import { argv, ERROR_STACK_LINE, ocspkitCommand, openssl, pool } from "./support/pki.js";
 
 interface Run {
   code: number;
@@ -59,7 +62,14 @@ function run(cmd: readonly string[]): Promise<Run> {
     );
   });
 }
-const ocspkit = (...args: string[]) => run([...ocspkitCommand(), ...args]);
+/** `ocspkit ARGS…` as a process. */
+const spawned = (...args: string[]) => run([...ocspkitCommand(), ...args]);
+/** The same, in this process; spawned when OCSPKIT_CMD names another program. */
+const ocspkit = async (...args: string[]): Promise<Run> => {
+  if (process.env["OCSPKIT_CMD"]?.trim()) return spawned(...args);
+  const r = await runBuiltCli(args[0] as Command, args.slice(1));
+  return { code: r.code ?? -1, out: r.out, err: r.stderr };
+};
 const opensslRun = (...args: string[]) => run(["openssl", ...args]);
 
 const cat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
@@ -167,14 +177,8 @@ function emptyResponse(
   return encodeOcspResponse(encodeBasic({ tbs, algorithm, signature, certs: carried }));
 }
 
-/** Runs `fn` on every item, a few at a time (each one starts several processes). */
-async function eachAtOnce<T>(items: readonly T[], fn: (x: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all([worker(), worker(), worker()]);
-}
+/** How many cases at once (each one starts an openssl or two). */
+const AT_ONCE = 4;
 
 let fileNo = 0;
 function save(der: Uint8Array, ext = "der"): string {
@@ -342,8 +346,13 @@ describe("issue 14: times and strings as OpenSSL prints them", () => {
   });
 
   test("IA5String bytes >= 0x80 in an embedded certificate are written raw", async () => {
-    const text = await sameResponseText("high bytes", response({ certs: [leaf.der] }), false);
+    const der = response({ certs: [leaf.der] });
+    const text = await sameResponseText("high bytes", der, false);
     assert.ok(text.includes("DNS:caf\xe9.example"), "OpenSSL writes the raw byte");
+    // The process writes the same raw bytes to its stdout.
+    const p = await spawned("ocsp", "-respin", save(der), "-resp_text", "-noverify");
+    assert.equal(p.out.toString("latin1"), withoutStack(Buffer.from(text, "latin1")));
+    assert.equal(p.code, 0, p.err);
   });
 
   test("malformed times: Bad time value where OpenSSL prints it, exit as OpenSSL", async () => {
@@ -367,7 +376,9 @@ describe("issue 14: times and strings as OpenSSL prints them", () => {
       ["a comma for the fraction", { producedAt: time("20210819121804,5Z") }],
       ["an offset of -1200", { responses: [{ thisUpdate: time("20210819121804-1200") }] }],
     ];
-    await eachAtOnce(cases, ([name, spec]) => sameResponseText(name, response(spec), false));
+    await pool(cases, AT_ONCE, async ([name, spec]) => {
+      await sameResponseText(name, response(spec), false);
+    });
   });
 
   test("inspect names the malformed field and prints what can be printed", async () => {
@@ -385,7 +396,8 @@ describe("issue 14: times and strings as OpenSSL prints them", () => {
     const j = await ocspkit("inspect", bad, "--json");
     assert.equal(JSON.parse(j.out.toString()).producedAt, null);
     // Verification refuses what it cannot read, in inspect as in ocsp.
-    const v = await ocspkit("inspect", bad, "--issuer", caFile, "--ca-file", caFile);
+    // Spawned: the exit status of the process, not only the code the command returned.
+    const v = await spawned("inspect", bad, "--issuer", caFile, "--ca-file", caFile);
     assert.equal(v.code, 3);
     assert.doesNotMatch(v.err, /verify OK/);
   });
@@ -545,7 +557,9 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
         },
       ],
     ];
-    await eachAtOnce(cases, ([name, spec]) => sameResponseText(name, response(spec), false));
+    await pool(cases, AT_ONCE, async ([name, spec]) => {
+      await sameResponseText(name, response(spec), false);
+    });
   });
 
   test("post-quantum signers OpenSSL 3.0 does not know (ML-DSA): printed by OID", async () => {
@@ -598,7 +612,7 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
       ],
       ["no answer for the leaf", { responses: [{ certId: other }] }, []],
     ];
-    for (const [name, spec, extra] of cases) {
+    await pool(cases, AT_ONCE, async ([name, spec, extra]) => {
       const f = save(response(spec));
       const args = argv`ocsp -issuer ${caFile} -cert ${leafFile} -respin ${f} -CAfile ${caFile}`;
       if (extra.includes("-VAfile")) args.push("-VAfile", join(dir, "rsa.pem"));
@@ -607,7 +621,7 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
       assert.equal(k.out.toString("latin1"), withoutStack(o.out), `${name}: stdout`);
       assert.equal(k.code, o.code, `${name}: exit code (${o.err})`);
       assert.equal(verdict(k.err), verdict(o.err), `${name}: verdict (${k.err})`);
-    }
+    });
   });
 
   test("names with bytes that are not UTF-8, in certificates and responder IDs", async () => {
@@ -623,9 +637,9 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
   });
 
   test("every error status", async () => {
-    for (const status of [1, 2, 3, 4, 5, 6, 7]) {
+    await pool([1, 2, 3, 4, 5, 6, 7], AT_ONCE, async (status) => {
       await sameResponseText(`status ${status}`, encodeOcspResponse(undefined, status), false);
-    }
+    });
     const basic = response({});
     // successful but of an unknown response type
     const other = seq(
@@ -674,16 +688,17 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
         ),
       );
     const high = (s: string) => Buffer.concat([Buffer.from(s), Buffer.of(0xe9)]);
-    for (const [name, gn] of [
+    const requestors = [
       ["URI", encodeTlv(0x86, high("http://requestor.test/"))],
       ["e-mail", encodeTlv(0x81, high("me@requestor.test"))],
       ["DNS", encodeTlv(0x82, Buffer.from("requestor.test"))],
       ["IP", encodeTlv(0x87, Uint8Array.of(127, 0, 0, 1))],
       ["registered ID", encodeTlv(0x88, encodeOid("1.2.3.4"))],
       ["directory name", explicit(4, ca.subject)],
-    ] as const) {
+    ] as const;
+    await pool(requestors, AT_ONCE, async ([name, gn]) => {
       await sameRequestText(`requestor ${name}`, named(gn));
-    }
+    });
     await sameRequestText("version 2", named(encodeTlv(0x82, Buffer.from("x.test")), 1));
     const odd = (hashOid: string, serial: Uint8Array, params = true) =>
       seq(
@@ -739,7 +754,9 @@ describe("varied responses and requests print as OpenSSL prints them", () => {
       ["an empty nonce", { extensions: [ext("1.3.6.1.5.5.7.48.1.2", new Uint8Array())] }],
       ["no responses at all", { responses: [] }],
     ];
-    await eachAtOnce(cases, ([name, spec]) => sameResponseText(name, response(spec), false));
+    await pool(cases, AT_ONCE, async ([name, spec]) => {
+      await sameResponseText(name, response(spec), false);
+    });
     // Version 2, a long key hash (i2a_ASN1_STRING wraps it), an empty certificate list.
     const longKey = explicit(2, encodeTlv(TAG.OCTET_STRING, Buffer.alloc(40, 0xab)));
     const v2 = seq(explicit(0, encodeTlv(TAG.INTEGER, Uint8Array.of(1))), longKey, gt(NOW), seq());

@@ -19,19 +19,25 @@ interface Io {
 }
 type Entry = (argv: readonly string[], io: Io) => Promise<number>;
 
+/** A run's result, with stdout also as the bytes a spawned ocspkit would have written. */
+export interface BuiltRunResult extends RunResult {
+  out: Buffer;
+}
+
 /** The commands whose bundles export an entry `<name>Command(argv, io)`. */
 export type Command = "ocsp" | "check" | "inspect" | "staple";
 
 const load = createRequire(import.meta.url);
-const entries = new Map<Command, Entry>();
+const entries = new Map<Command | "main", Entry>();
 
-function entry(command: Command): Entry {
+function entry(command: Command | "main"): Entry {
   let f = entries.get(command);
   if (!f) {
     const bundle = join(REPO_ROOT, "dist", "bin", `${command}.cjs`);
-    const exported: unknown = (load(bundle) as Record<string, unknown>)[`${command}Command`];
+    const name = command === "main" ? "main" : `${command}Command`;
+    const exported: unknown = (load(bundle) as Record<string, unknown>)[name];
     if (typeof exported !== "function") {
-      throw new Error(`${bundle} does not export ${command}Command: run npm run build`);
+      throw new Error(`${bundle} does not export ${name}: run npm run build`);
     }
     f = exported as Entry;
     entries.set(command, f);
@@ -61,23 +67,43 @@ function enter(cwd: string | undefined): void {
  * `ocspkit COMMAND ARGS…` in this process: stdout and stderr as the Io received them, the code
  * the command returned, and a crash reported as bin/ocspkit.cjs reports it (exit 70).
  */
-export async function runBuiltCli(
+export function runBuiltCli(
   command: Command,
   args: readonly string[],
   opts: InProcessOptions = {},
-): Promise<RunResult> {
-  const f = entry(command);
+): Promise<BuiltRunResult> {
+  return runEntry(entry(command), args, opts);
+}
+
+/**
+ * `ocspkit ARGV…` in this process, through the dispatcher bin/ocspkit.cjs calls (dist/bin/main.cjs):
+ * help, --version, completion and every command.
+ */
+export function runBuiltMain(
+  argv: readonly string[],
+  opts: InProcessOptions = {},
+): Promise<BuiltRunResult> {
+  return runEntry(entry("main"), argv, opts);
+}
+
+async function runEntry(
+  f: Entry,
+  args: readonly string[],
+  opts: InProcessOptions,
+): Promise<BuiltRunResult> {
   enter(opts.cwd);
-  let stdout = "";
+  const chunks: Buffer[] = [];
   let stderr = "";
   const io: Io = {
-    out: (t) => {
-      // Read as UTF-8, as runCommand reads a spawned program's stdout.
-      stdout += typeof t === "string" ? t : Buffer.from(t).toString("utf8");
-    },
+    // Kept as bytes, as a spawned program's stdout arrives; read as UTF-8 like runCommand.
+    out: (t) => void chunks.push(typeof t === "string" ? Buffer.from(t, "utf8") : Buffer.from(t)),
     err: (t) => {
       stderr += t;
     },
+  };
+  const result = (code: number | null, timedOut: boolean): BuiltRunResult => {
+    const out = Buffer.concat(chunks);
+    return { stdout: out.toString("utf8"), stderr, code, signal: null, timedOut, out };
   };
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<"timeout">((resolve) => {
@@ -91,8 +117,8 @@ export async function runBuiltCli(
       }),
       limit,
     ]);
-    if (code === "timeout") return { stdout, stderr, code: null, signal: null, timedOut: true };
-    return { stdout, stderr, code, signal: null, timedOut: false };
+    if (code === "timeout") return result(null, true);
+    return result(code, false);
   } finally {
     clearTimeout(timer);
     running--;
