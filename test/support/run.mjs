@@ -1,5 +1,5 @@
 // `npm test`: runs the test files named on the command line (package.json passes the glob
-// test/*.test.ts, so new files are picked up) with node's test runner, two files at a time,
+// test/*.test.ts, so new files are picked up) with node's test runner, three files at a time,
 // TAP on stdout and the list of skipped tests at the end (skip-report.mjs). It gives the run
 // a scratch folder, OCSPKIT_TEST_RUN_DIR, where the test PKI is made once and copied by every
 // file that needs one (test/support/pki.ts), and removes it afterwards.
@@ -23,7 +23,7 @@ const child = spawn(
     "--import",
     "tsx",
     "--test",
-    "--test-concurrency=2",
+    "--test-concurrency=3",
     "--test-reporter=tap",
     "--test-reporter-destination=stdout",
     `--test-reporter=${fileURLToPath(new URL("skip-report.mjs", import.meta.url))}`,
