@@ -236,39 +236,23 @@ export async function storeSection(c: StoreConfig): Promise<SectionResult> {
     { name: "index", args: ["--index", index] },
   ];
   const imports: Record<string, number> = {};
+  // `db init`, then a timed `db import` of the index into the database at `url`.
+  const fill = async (url: string): Promise<number> => {
+    await ocspkit(["db", "init", "--db", url]);
+    const [, ms] = await timed(() =>
+      ocspkit(["db", "import", "--db", url, "--issuer", c.pki.intermediate.cert, "--index", index]),
+    );
+    return ms;
+  };
   const sqlite = `sqlite:${join(c.dir, "store.db")}`;
-  await ocspkit(["db", "init", "--db", sqlite]);
-  [, imports.sqlite] = await timed(() =>
-    ocspkit([
-      "db",
-      "import",
-      "--db",
-      sqlite,
-      "--issuer",
-      c.pki.intermediate.cert,
-      "--index",
-      index,
-    ]),
-  );
+  imports.sqlite = await fill(sqlite);
   stores.push({ name: "sqlite", args: ["--db", sqlite], db: sqlite });
   const pgWhy = await pgProblem();
   const schema = `ocspkit_bench_${randomBytes(4).toString("hex")}`;
   const pgUrl = `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}schema=${schema}`;
   if (pgWhy) notes.push(`PostgreSQL not measured: ${pgWhy}`);
   else {
-    await ocspkit(["db", "init", "--db", pgUrl]);
-    [, imports.postgres] = await timed(() =>
-      ocspkit([
-        "db",
-        "import",
-        "--db",
-        pgUrl,
-        "--issuer",
-        c.pki.intermediate.cert,
-        "--index",
-        index,
-      ]),
-    );
+    imports.postgres = await fill(pgUrl);
     stores.push({ name: "postgres", args: ["--db", pgUrl], db: pgUrl });
   }
   try {

@@ -3,6 +3,7 @@
 // in inline SVG. No script, no external asset; every text from the responder is escaped.
 
 import { describe } from "../errors.js";
+import { hex } from "../hex.js";
 import { parseRequest } from "../ocsp/request.js";
 import { requestText, responseText } from "../ocsp/text.js";
 import type { CheckStatus } from "./checks.js";
@@ -37,8 +38,9 @@ ${Object.entries(COLOURS)
   .map(([s, c]) => `.${s}{color:${c}}`)
   .join("")}`;
 
-function hex(b: Uint8Array, max = 64): string {
-  const h = Buffer.from(b.subarray(0, max)).toString("hex").replace(/(..)/g, "$1 ").trim();
+/** The first `max` bytes as spaced hex, for a body that did not decode. */
+function hexDump(b: Uint8Array, max = 64): string {
+  const h = hex(b.subarray(0, max)).replace(/(..)/g, "$1 ").trim();
   return b.length > max ? `${h} … (${b.length} bytes)` : h;
 }
 
@@ -46,7 +48,7 @@ function requestPart(x: Exchange): string {
   try {
     return requestText(parseRequest(x.request));
   } catch (err) {
-    return `not an OCSP request (${describe(err)}):\n${hex(x.request)}\n`;
+    return `not an OCSP request (${describe(err)}):\n${hexDump(x.request)}\n`;
   }
 }
 
@@ -63,8 +65,8 @@ function responsePart(x: Exchange): string {
     } catch (err) {
       body = `(cannot print: ${describe(err)})`;
     }
-  } else if (x.parseError) body = `not an OCSP response (${x.parseError}):\n${hex(r.body)}`;
-  else body = r.body.length ? hex(r.body) : "(empty body)";
+  } else if (x.parseError) body = `not an OCSP response (${x.parseError}):\n${hexDump(r.body)}`;
+  else body = r.body.length ? hexDump(r.body) : "(empty body)";
   return `HTTP ${r.status}\n${heads}\n\n${body}`;
 }
 

@@ -5,6 +5,7 @@
 
 import { encodeTlv, TAG } from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
+import { hex as hexOf } from "../hex.js";
 
 /** What a row says about one serial number. */
 export interface IndexEntry {
@@ -167,7 +168,7 @@ const stripZeros = (s: string) => s.replace(/^0+/, "");
  */
 export function serialKey(serial: Uint8Array): string {
   if (serial.length === 0) return "";
-  const hex = Buffer.from(serial).toString("hex");
+  const hex = hexOf(serial);
   if (serial[0]! < 0x80) return stripZeros(hex.toUpperCase());
   let mag = ((1n << BigInt(serial.length * 8)) - BigInt(`0x${hex}`)).toString(16).toUpperCase();
   if (mag.length % 2) mag = `0${mag}`;
