@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 "use strict";
 // CommonJS, and one bundle per command (scripts/build.mjs): Node 20's fastest start.
+require("./code-cache.cjs");
 const { main } = require("../dist/bin/main.cjs");
 
 // A reader that goes away (`ocspkit … | head -1`) is not an error worth a stack trace.
