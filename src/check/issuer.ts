@@ -34,6 +34,40 @@ export function rootError(cert: Certificate): OcspError | undefined {
 }
 
 /**
+ * Where the issuer of `cert` is looked for before any download, in order, each list consulted
+ * only when those before it hold no candidate: `--issuer` alone when given; else the
+ * certificate's own file, the other inputs, the trust store.
+ */
+function localLists(
+  cert: Certificate,
+  sameFile: readonly Certificate[],
+  src: IssuerSources,
+): (() => readonly Certificate[])[] {
+  if (src.explicit) return [() => src.explicit!];
+  return [
+    () => sameFile,
+    () => src.pool?.bySubject(cert.issuer) ?? [],
+    () => src.trust.issuersOf(cert),
+  ];
+}
+
+/**
+ * The first certificate findIssuer would check the signature of: when that signature holds,
+ * it is the issuer findIssuer finds, so a batch can check the signatures of many certificates
+ * at once and search further only for those where it does not.
+ */
+export function firstCandidate(
+  cert: Certificate,
+  sameFile: readonly Certificate[],
+  src: IssuerSources,
+): Certificate | undefined {
+  for (const list of localLists(cert, sameFile, src)) {
+    for (const c of list()) if (isIssuerOf(c, cert)) return c;
+  }
+  return undefined;
+}
+
+/**
  * The issuer of `cert`, looked for in `--issuer`, the certificate's own file, the other inputs,
  * the trust store, and last the AIA caIssuers URL. Throws an OcspError saying where it looked.
  */
@@ -49,19 +83,16 @@ export async function findIssuer(
     }
     return undefined;
   };
-  if (src.explicit) {
-    const found = await pick(src.explicit);
+  for (const list of localLists(cert, sameFile, src)) {
+    const found = await pick(list());
     if (found) return found;
+  }
+  if (src.explicit) {
     throw new OcspError(
       "ERR_INPUT",
       "the --issuer certificate did not issue this certificate (names or signature differ)",
     );
   }
-  const local =
-    (await pick(sameFile)) ??
-    (await pick(src.pool?.bySubject(cert.issuer) ?? [])) ??
-    (await pick(src.trust.issuersOf(cert)));
-  if (local) return local;
   const urls = cert.caIssuersUrls.filter((u) => /^https?:\/\//i.test(u));
   if (!urls.length) {
     throw new OcspError(

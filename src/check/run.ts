@@ -7,12 +7,13 @@ import { describe, type ErrorCode, OcspError } from "../errors.js";
 import type { CertStatus } from "../ocsp/response.js";
 import { ConnectionPool } from "../transport/http.js";
 import type { TrustStore } from "../verify/chain.js";
+import { SignatureBatch } from "../verify/signature.js";
 import type { Certificate } from "../x509/cert.js";
 import { nameOneline } from "../x509/name-oneline.js";
 import { SubjectIndex } from "../x509/subject-index.js";
 import { askAll, limiter, type MethodChoice, type Question } from "./ask.js";
 import type { CheckInput } from "./inputs.js";
-import { findIssuer, rootError } from "./issuer.js";
+import { findIssuer, firstCandidate, type IssuerSources, rootError } from "./issuer.js";
 
 export type { MethodChoice };
 
@@ -65,6 +66,17 @@ export interface CheckResult {
 
 type Outcome = Omit<CheckResult, "file">;
 
+/** A certificate whose issuer is `candidate` if its signature on the certificate holds. */
+interface Candidate {
+  readonly cert: Certificate;
+  readonly sameFile: readonly Certificate[];
+  readonly base: Job["base"];
+  readonly url?: string;
+  readonly candidate: Certificate;
+  /** The index of the signature check in the batch's outcomes. */
+  readonly check: number;
+}
+
 /** A certificate to ask about: once, however many inputs name it. */
 interface Job {
   readonly cert: Certificate;
@@ -100,39 +112,52 @@ export async function checkCertificates(
   };
   const downloadSlot = limiter(concurrency);
 
-  /** The result, when it is known without asking; else what to ask about. */
-  const plan = async (input: CheckInput): Promise<Outcome | Job> => {
+  const sources: IssuerSources = {
+    explicit: o.issuers,
+    pool: bySubject,
+    trust: o.trust,
+    timeoutMs,
+    downloads,
+    limit: downloadSlot,
+  };
+  /** The whole search for an issuer, downloads included, when the first candidate is not it. */
+  const search = async (
+    cert: Certificate,
+    sameFile: readonly Certificate[],
+    base: Job["base"],
+    url: string | undefined,
+  ): Promise<Outcome | Job> => {
+    try {
+      return { cert, issuer: await findIssuer(cert, sameFile, sources), base, url };
+    } catch (err) {
+      return { ...base, status: "error", responder: url, error: asError(err, "ERR_INPUT") };
+    }
+  };
+  // Started as each candidate is found, so that the thread pool works while this thread goes on.
+  const signatures = new SignatureBatch();
+  /**
+   * The result, when it is known without asking; else what to ask about, once the issuer is
+   * known: a candidate whose signature on the certificate is still to be checked, or the search.
+   */
+  const plan = (input: CheckInput): Outcome | Job | Candidate | Promise<Outcome | Job> => {
     if (input.error) return { status: "error", error: input.error };
     const [cert, ...sameFile] = input.certs as [Certificate, ...Certificate[]];
     const notARoot = rootError(cert);
     const url = o.url ?? cert.ocspUrls[0];
-    const noUrl = !url && !o.crlFallback;
-    // Started first, so that the thread pool checks the signature while this thread goes on.
-    const found =
-      notARoot || noUrl
-        ? undefined
-        : findIssuer(cert, sameFile, {
-            explicit: o.issuers,
-            pool: bySubject,
-            trust: o.trust,
-            timeoutMs,
-            downloads,
-            limit: downloadSlot,
-          }).then(
-            (issuer) => ({ issuer }),
-            (err: unknown) => ({ err }),
-          );
     const base = { subject: nameOneline(cert.subject), serial: cert.serialHex };
     if (notARoot) return { ...base, status: "error", error: notARoot };
-    if (!found) {
+    if (!url && !o.crlFallback) {
       const hint = cert.crlUrls.length ? "; --crl-fallback checks its CRL instead" : "";
       return { ...base, status: "error", error: noResponder(hint) };
     }
-    const f = await found;
-    if ("err" in f) {
-      return { ...base, status: "error", responder: url, error: asError(f.err, "ERR_INPUT") };
+    let candidate: Certificate | undefined;
+    try {
+      candidate = firstCandidate(cert, sameFile, sources);
+    } catch {
+      // An unreadable extension: the search meets it again and says so, as for any input.
     }
-    return { cert, issuer: f.issuer, base, url };
+    if (!candidate) return search(cert, sameFile, base, url);
+    return { cert, sameFile, base, url, candidate, check: signatures.add(cert, candidate) };
   };
 
   const finish = async (job: Job, answer?: Promise<QueryResult>): Promise<Outcome> => {
@@ -181,10 +206,27 @@ export async function checkCertificates(
   });
   // First what each input needs (finding an issuer may mean downloading it), then every
   // question at once, so that those for the same responder and CA can share requests.
-  const planned = await Promise.all(inputs.map((input) => plan(input).catch(unusable)));
+  const planned = inputs.map((input) => {
+    try {
+      return plan(input);
+    } catch (err) {
+      return unusable(err);
+    }
+  });
+  const checked = await signatures.outcomes();
+  // Searches go on side by side; only those waiting on a download take a while.
+  const found = planned.map((p) =>
+    !("candidate" in p)
+      ? p
+      : checked[p.check]!.ok
+        ? { cert: p.cert, issuer: p.candidate, base: p.base, url: p.url }
+        : search(p.cert, p.sameFile, p.base, p.url),
+  );
+  const settled: (Outcome | Job)[] = [];
+  for (const p of found) settled.push(p instanceof Promise ? await p : p);
   // Jobs in input order (not in the order signatures were checked), so that the same inputs
   // make the same requests, which a responder's cache can answer.
-  const plans = planned.map((p) => {
+  const plans = settled.map((p) => {
     if ("status" in p) return p;
     const key = `${p.url}\n${keyOf(p.issuer)}\n${p.cert.serialHex}`;
     const job = jobs.get(key) ?? p;

@@ -88,6 +88,45 @@ export function verifySignedByAsync(
   return "ok" in call ? Promise.resolve(call) : runAsync(call);
 }
 
+/**
+ * verifySignedByAsync for many certificates: each check starts on the thread pool as it is
+ * added, and one promise gives all the outcomes, in the order added, rather than one promise a
+ * check, which a batch of a thousand certificates would pay for in promise reactions on the
+ * main thread. Never rejects.
+ */
+export class SignatureBatch {
+  readonly #outcomes: SignatureOutcome[] = [];
+  #left = 0;
+  #closed = false;
+  #resolve?: (o: SignatureOutcome[]) => void;
+
+  /** Starts checking `signer`'s signature on `signed`; returns the outcome's index. */
+  add(signed: Signed, signer: Certificate): number {
+    if (this.#closed) throw new Error("SignatureBatch: add after outcomes()");
+    const i = this.#outcomes.length;
+    this.#outcomes.push({ ok: false, reason: "not checked" });
+    this.#left++;
+    const call = signedByCall(signed, signer);
+    if ("ok" in call) this.#settle(i, call);
+    else runWith(call, (o) => this.#settle(i, o));
+    return i;
+  }
+
+  /** Every outcome, once all are known. */
+  outcomes(): Promise<SignatureOutcome[]> {
+    this.#closed = true;
+    return new Promise((resolve) => {
+      if (this.#left === 0) resolve(this.#outcomes);
+      else this.#resolve = resolve;
+    });
+  }
+
+  #settle(i: number, o: SignatureOutcome): void {
+    this.#outcomes[i] = o;
+    if (--this.#left === 0) this.#resolve?.(this.#outcomes);
+  }
+}
+
 /** Verifies `signature` over `data` with `key` as the algorithm identifier says. */
 export function verifySignature(
   alg: AlgorithmId,
@@ -172,15 +211,16 @@ function run(c: VerifyCall): SignatureOutcome {
 }
 
 function runAsync(c: VerifyCall): Promise<SignatureOutcome> {
-  return new Promise((resolve) => {
-    try {
-      verify(c.hash, c.data, c.key, c.signature, (err, ok) =>
-        resolve(err ? failed(err) : outcome(ok)),
-      );
-    } catch (err) {
-      resolve(failed(err));
-    }
-  });
+  return new Promise((resolve) => runWith(c, resolve));
+}
+
+/** Runs `c` on the thread pool and hands its outcome to `done`, once. */
+function runWith(c: VerifyCall, done: (o: SignatureOutcome) => void): void {
+  try {
+    verify(c.hash, c.data, c.key, c.signature, (err, ok) => done(err ? failed(err) : outcome(ok)));
+  } catch (err) {
+    done(failed(err));
+  }
 }
 
 const MGF1 = "1.2.840.113549.1.1.8";
