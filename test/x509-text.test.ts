@@ -12,8 +12,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { nameOneline } from "../src/x509/name-oneline.js";
+import fc from "fast-check";
+import "./support/seed.js";
+import { encodeTlv } from "../src/der/der.js";
+import { encodeOid } from "../src/der/oid.js";
+import { attributeShortName } from "../src/x509/name-oids.js";
+import { decodeName, nameOneline, onelineForm } from "../src/x509/name-oneline.js";
 import { objectShortName } from "../src/x509/oids.js";
+import { parseTlv } from "../src/x509/print-der.js";
 import {
   asn1TimeText,
   certificateText,
@@ -577,6 +583,70 @@ describe("name forms", () => {
     assert.equal(
       nameOneline(unknown, objectShortName),
       "CN = test, 1.2.3.4.5 = unknown attr value, UID = xx",
+    );
+  });
+});
+
+describe("one-line names read in place", () => {
+  // nameOneline reads everyday names in place and hands the rest to the general reader, which
+  // the tests above hold to openssl: both must give the same text, or the same refusal.
+  const tlv = (tag: number, content: Uint8Array) => encodeTlv(tag, content);
+  const atv = fc
+    .record({
+      oid: fc.constantFrom("2.5.4.3", "2.5.4.10", "1.2.3.4.5", "0.9.2342.19200300.100.1.25"),
+      tag: fc.constantFrom(12, 18, 19, 20, 22, 26, 30, 28, 3, 0x2c),
+      value: fc.array(
+        fc.constantFrom(
+          0x41,
+          0x7a,
+          0x20,
+          0x23,
+          0x2c,
+          0x2b,
+          0x22,
+          0x5c,
+          0x3d,
+          0x01,
+          0x7f,
+          0x80,
+          0xe9,
+        ),
+        { maxLength: 6 },
+      ),
+    })
+    .map(({ oid, tag, value }) =>
+      tlv(0x30, Buffer.concat([tlv(0x06, encodeOid(oid)), tlv(tag, Uint8Array.from(value))])),
+    );
+  const name = fc
+    .array(fc.array(atv, { minLength: 1, maxLength: 3 }), { maxLength: 4 })
+    .map((rdns) => tlv(0x30, Buffer.concat(rdns.map((r) => tlv(0x31, Buffer.concat(r))))));
+  const spoilt = fc
+    .tuple(name, fc.nat(), fc.nat(255), fc.boolean())
+    .map(([der, at, byte, spoil]) => {
+      if (!spoil || der.length === 0) return der;
+      const out = Uint8Array.from(der);
+      out[at % out.length] = byte;
+      return out;
+    });
+  const either = (f: () => string) => {
+    try {
+      return f();
+    } catch (err) {
+      return `throws ${(err as Error).message}`;
+    }
+  };
+
+  test("the same text as the general reader, for names plain, odd and spoilt", () => {
+    fc.assert(
+      fc.property(spoilt, (der) => {
+        for (const shortName of [attributeShortName, objectShortName]) {
+          assert.equal(
+            either(() => nameOneline(der, shortName)),
+            either(() => onelineForm(decodeName(parseTlv(der)), shortName)),
+          );
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -2,6 +2,7 @@
 // (text.ts) and from OpenSSL's 1,000-object table (oids.ts) so that `check`, which shows each
 // certificate's subject, loads neither: by default attributes are named from the small table
 // of name attributes (name-oids.ts); the printers pass the whole table.
+import { decodeOid } from "../der/oid.js";
 import { attributeShortName } from "./name-oids.js";
 import {
   childrenOf,
@@ -175,5 +176,76 @@ export function nameOneline(
   nameDer: Uint8Array,
   shortName: ShortName = attributeShortName,
 ): string {
-  return onelineForm(decodeName(parseTlv(nameDer)), shortName);
+  return plainOneline(nameDer, shortName) ?? onelineForm(decodeName(parseTlv(nameDer)), shortName);
 }
+
+/** Text types whose bytes print as themselves when no byte needs escaping (charWidth 0 or 1). */
+const PLAIN_TAGS = new Set([TAG.utf8String, 18, 19, 20, TAG.ia5String, TAG.visibleString]);
+
+/**
+ * nameOneline of the everyday Name, read in place: single-byte tags, every value a text type
+ * whose bytes need no escaping or quoting, so that the value prints as its bytes. Undefined for
+ * anything else, which the general reader above prints (or refuses) as OpenSSL does: `check`
+ * prints a subject for every certificate, and the general reader's objects cost more than the
+ * rest of planning a certificate.
+ */
+function plainOneline(der: Uint8Array, shortName: ShortName): string | undefined {
+  // The offset just past a header at `p` whose content ends at or before `limit`; the content's
+  // end is left in `end`. -1 when the header is not one this reader takes.
+  let end = 0;
+  const header = (p: number, limit: number, tag: number): number => {
+    if (p + 2 > limit || der[p] !== tag) return -1;
+    let len = der[p + 1]!;
+    let at = p + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n < 1 || n > 2 || at + n > limit) return -1;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + der[at++]!;
+    }
+    end = at + len;
+    return end > limit ? -1 : at;
+  };
+  try {
+    let p = header(0, der.length, 0x30);
+    if (p < 0) return undefined;
+    const nameEnd = end;
+    let out = "";
+    let first = true;
+    while (p < nameEnd) {
+      let q = header(p, nameEnd, 0x31);
+      if (q < 0 || q === end) return undefined;
+      const setEnd = end;
+      let firstInSet = true;
+      while (q < setEnd) {
+        const atv = header(q, setEnd, 0x30);
+        if (atv < 0) return undefined;
+        const atvEnd = end;
+        const oidAt = header(atv, atvEnd, 0x06);
+        if (oidAt < 0) return undefined;
+        const oidEnd = end;
+        const tag = der[oidEnd];
+        if (tag === undefined || !PLAIN_TAGS.has(tag)) return undefined;
+        const v = header(oidEnd, atvEnd, tag);
+        if (v < 0 || end !== atvEnd) return undefined;
+        for (let i = v; i < end; i++) {
+          const position = (i === v ? CH_FIRST_ESC : 0) | (i === end - 1 ? CH_LAST_ESC : 0);
+          const b = der[i]!;
+          if (b >= 0x80 || charType(b) & (CH_ESC_2253 | CH_ESC_CTRL | position)) return undefined;
+        }
+        const oid = decodeOid(der, oidAt, oidEnd);
+        out += first ? "" : firstInSet ? ", " : " + ";
+        out += `${shortName(oid) ?? truncated(oid, 80)} = ${latin1.decode(der.subarray(v, end))}`;
+        first = false;
+        firstInSet = false;
+        q = atvEnd;
+      }
+      p = setEnd;
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+const latin1 = new TextDecoder("latin1");
