@@ -65,13 +65,22 @@ export interface Paint {
   dim(s: string): string;
 }
 
-const shortTime = (d: Date | undefined) => (d ? isoTime(d).replace("T", " ") : "-");
-
 /**
  * The table: one row a certificate, then one line a failure with its reason (a sentence does
  * not fit in a column).
  */
 export function resultTable(results: readonly CheckResult[], paint: Paint): string {
+  // A batch's answers mostly share their times: each distinct one is formatted once.
+  const times = new Map<number, string>();
+  const shortTime = (d: Date | undefined) => {
+    if (!d) return "-";
+    let s = times.get(d.getTime());
+    if (s === undefined) {
+      s = isoTime(d).replace("T", " ");
+      times.set(d.getTime(), s);
+    }
+    return s;
+  };
   const head = ["CERTIFICATE", "SERIAL", "STATUS", "REASON", "REVOKED AT", "NEXT UPDATE", "SOURCE"];
   const rows = results.map((r) => [
     r.file === "-" && r.subject ? `- (${r.subject})` : r.file,
@@ -82,15 +91,20 @@ export function resultTable(results: readonly CheckResult[], paint: Paint): stri
     shortTime(r.nextUpdate),
     r.source ?? "-",
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[], color?: (s: string) => string) =>
-    cells
-      .map((c, i) => {
-        const padded = c.padEnd(widths[i]!);
-        return i === 2 && color ? color(padded) : padded;
-      })
-      .join("  ")
-      .trimEnd();
+  const widths = head.map((h) => h.length);
+  for (const row of rows) {
+    row.forEach((c, i) => {
+      widths[i] = Math.max(widths[i]!, c.length);
+    });
+  }
+  const line = (cells: string[], color?: (s: string) => string) => {
+    let out = "";
+    cells.forEach((c, i) => {
+      const padded = c.padEnd(widths[i]!);
+      out += (i ? "  " : "") + (i === 2 && color ? color(padded) : padded);
+    });
+    return out.trimEnd();
+  };
   const colorOf = (s: CheckResult["status"]) =>
     s === "good" ? paint.green : s === "revoked" ? paint.red : paint.yellow;
   let out = `${paint.bold(line(head))}\n`;
