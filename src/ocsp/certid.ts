@@ -72,13 +72,15 @@ function nameHash(digest: Digest, name: Uint8Array): Uint8Array {
   return h;
 }
 
-/** A string key equal for exactly the CertIDs sameCertId calls equal. */
-export function certIdKey(id: CertId): string {
-  // Latin-1 is one character a byte, the cheapest text of bytes; the lengths keep it unambiguous.
-  const text = (b: Uint8Array) =>
-    Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
-  const { issuerNameHash: n, issuerKeyHash: k, serial: s } = id;
-  return `${id.hashAlgorithm}/${n.length}/${k.length}/${text(n)}${text(k)}${text(s)}`;
+/**
+ * A number equal for CertIDs sameCertId calls equal: a hash of the serial, the part that tells
+ * the CertIDs of a batch apart. Read in place, without a string of the bytes.
+ */
+export function certIdHash(id: CertId): number {
+  const s = id.serial;
+  let h = s.length;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s[i]!) | 0;
+  return h;
 }
 
 /** Same issuer: algorithm OID and both hashes (OCSP_id_issuer_cmp). */
