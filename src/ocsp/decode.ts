@@ -165,7 +165,28 @@ function decodeExtensions(buf: Uint8Array, t: Tlv | undefined): Extension[] {
 function decodeCertList(buf: Uint8Array, t: Tlv | undefined, forPrint: boolean): Certificate[] {
   if (!t) return [];
   if (t.tag !== TAG.SEQUENCE) throw new DerError("certs: expected a SEQUENCE", t.start);
-  return children(buf, t).map((c) => new Certificate(bytesOf(buf, c).slice(), forPrint));
+  return children(buf, t).map((c) => certificateAt(buf, c, forPrint));
+}
+
+// A responder sends its certificate (and often its CA's) with every answer it signs: each
+// encoding is read once, and later answers get the same Certificate, with what verifying the
+// first learned about it (its key, its extensions, its chain's checks). Bounded, oldest out.
+const CERT_MEMO_SIZE = 64;
+const certMemos = {
+  strict: new Map<string, Certificate>(),
+  forPrint: new Map<string, Certificate>(),
+};
+
+function certificateAt(buf: Uint8Array, t: Tlv, forPrint: boolean): Certificate {
+  const memo = forPrint ? certMemos.forPrint : certMemos.strict;
+  const k = Buffer.from(buf.buffer, buf.byteOffset + t.start, t.end - t.start).toString("latin1");
+  let cert = memo.get(k);
+  if (!cert) {
+    cert = new Certificate(bytesOf(buf, t).slice(), forPrint);
+    if (memo.size >= CERT_MEMO_SIZE) memo.delete(memo.keys().next().value!);
+    memo.set(k, cert);
+  }
+  return cert;
 }
 
 function decodeVersion(buf: Uint8Array, t: Tlv | undefined): number {

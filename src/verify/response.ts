@@ -121,11 +121,13 @@ function runChecks(
     );
   checks.push({ name: "response-type", ok: true, detail: "id-pkix-ocsp-basic" });
 
+  // One instant for the whole answer: the signer's chain and every status time.
+  const now = opts.now ?? new Date();
   const basic = verifyBasic(bs, {
     certs: [opts.issuer, ...(opts.extraCerts ?? [])],
     store: opts.trust,
     flags: {},
-    chain: { at: opts.now ?? new Date(), partialChain: false },
+    chain: { at: now, partialChain: false },
   });
   checks.push(...basic.checks);
   if (!basic.ok)
@@ -210,7 +212,7 @@ function runChecks(
       a.nextUpdate,
       opts.skewSec ?? 300,
       a.nextUpdate ? -1 : (opts.maxAgeSec ?? -1),
-      opts.now,
+      now,
     );
     if (problems.length) return fail("time-window", problems.join(", "), "ERR_STALE");
   }
