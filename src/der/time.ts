@@ -58,7 +58,7 @@ export function readTimeForPrint(buf: Uint8Array, t: Tlv): DerTime {
 }
 
 /** How a decoder reads times: strictly (parseTime) or for printing (readTimeForPrint). */
-export type TimeReader = (buf: Uint8Array, t: Tlv) => DerTime;
+export type TimeReader = (buf: Uint8Array, t: Tlv) => Date;
 
 /** The time field `field`, read by `readTime`; an unreadable one is named, as OpenSSL names it. */
 export function timeOf(buf: Uint8Array, t: Tlv, field: string, readTime: TimeReader): Date {

@@ -14,7 +14,7 @@ import {
   type Tlv,
 } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
-import { DerTime, parseTime, readTimeForPrint, type TimeReader, timeOf } from "../der/time.js";
+import { DerTime, parseTime, readTimeForPrint, timeOf } from "../der/time.js";
 import {
   type AlgorithmId,
   Certificate,
@@ -140,12 +140,15 @@ class CertIdReader {
   }
 }
 
+/** parseTime or readTimeForPrint. */
+type DerTimeReader = (buf: Uint8Array, t: Tlv) => DerTime;
+
 /**
  * `readTime` for one field of a list's entries, which mostly repeat it (a batch's answers share
  * thisUpdate and nextUpdate): the same encoding as the last one read is copied, not parsed
  * again, and each entry still gets a Date of its own.
  */
-function repeatingTime(readTime: TimeReader): TimeReader {
+function repeatingTime(readTime: DerTimeReader): DerTimeReader {
   let lastT: Tlv | undefined;
   let last: DerTime | undefined;
   return (buf, t) => {
@@ -301,12 +304,12 @@ export function decodeBasic(der: Uint8Array, forPrint = false): BasicResponse {
 /** What the SingleResponses of one answer are read with: the parts they mostly share. */
 interface SingleReaders {
   readonly certIds: CertIdReader;
-  readonly revocationTime: TimeReader;
-  readonly thisUpdate: TimeReader;
-  readonly nextUpdate: TimeReader;
+  readonly revocationTime: DerTimeReader;
+  readonly thisUpdate: DerTimeReader;
+  readonly nextUpdate: DerTimeReader;
 }
 
-function decodeSingles(der: Uint8Array, list: Tlv, readTime: TimeReader): SingleResponse[] {
+function decodeSingles(der: Uint8Array, list: Tlv, readTime: DerTimeReader): SingleResponse[] {
   const readers: SingleReaders = {
     certIds: new CertIdReader(der),
     revocationTime: repeatingTime(readTime),
