@@ -160,8 +160,11 @@ function repeatingTime(readTime: DerTimeReader): DerTimeReader {
   };
 }
 
-function decodeExtensions(buf: Uint8Array, t: Tlv | undefined): Extension[] {
-  return t ? parseExtensionList(buf, t) : [];
+/** Most answers and requests carry no extensions: they share this empty list. */
+export const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
+
+function decodeExtensions(buf: Uint8Array, t: Tlv | undefined): readonly Extension[] {
+  return t ? parseExtensionList(buf, t) : NO_EXTENSIONS;
 }
 
 /** `[0] EXPLICIT SEQUENCE OF Certificate`, each sliced from the original bytes. */

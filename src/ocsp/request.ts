@@ -14,7 +14,7 @@ import { encodeOid } from "../der/oid.js";
 import { describe, OcspError } from "../errors.js";
 import { type Extension, nameBytes } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
-import { decodeRequest } from "./decode.js";
+import { decodeRequest, NO_EXTENSIONS } from "./decode.js";
 import { NONCE_OID } from "./nonce.js";
 import type { OcspRequest } from "./types.js";
 
@@ -126,7 +126,7 @@ export function buildRequest(
 ): OcspRequest {
   return {
     version: 0,
-    requests: certIds.map((certId) => ({ certId, extensions: [] })),
+    requests: certIds.map((certId) => ({ certId, extensions: NO_EXTENSIONS })),
     extensions: opts.nonce === false ? [] : [nonceExtension()],
   };
 }
