@@ -4,6 +4,7 @@
 // refuse lists; one that does is asked one certificate at a time for the rest of the run.
 
 import { type QueryResult, queryOcspBatch } from "../client.js";
+import { sameBytes } from "../der/der.js";
 import { hex } from "../hex.js";
 import { certIdFor } from "../ocsp/certid.js";
 import { SHA1 } from "../ocsp/digests.js";
@@ -108,17 +109,32 @@ export function askAll<Q extends Question>(
 
   const groups = new Map<string, Group<Q>>();
   const caKeys = new Map<Certificate, string>();
+  // Questions come in runs for one responder, CA and issuer name: one like the one before joins
+  // its group without a key being made.
+  let lastQ: Q | undefined;
+  let lastGroup: Group<Q> | undefined;
   for (const q of questions) {
-    let caKey = caKeys.get(q.issuer);
-    if (caKey === undefined) {
-      caKey = hex(q.issuer.spki);
-      caKeys.set(q.issuer, caKey);
+    let group =
+      lastQ &&
+      q.url === lastQ.url &&
+      q.issuer === lastQ.issuer &&
+      sameBytes(q.cert.issuer, lastQ.cert.issuer)
+        ? lastGroup
+        : undefined;
+    if (!group) {
+      let caKey = caKeys.get(q.issuer);
+      if (caKey === undefined) {
+        caKey = hex(q.issuer.spki);
+        caKeys.set(q.issuer, caKey);
+      }
+      // The CertID hashes the certificate's issuer field as written, and the CA's key.
+      const key = `${q.url}\n${caKey}\n${hex(q.cert.issuer)}`;
+      group = groups.get(key) ?? { questions: [], singly: false };
+      groups.set(key, group);
     }
-    // The CertID hashes the certificate's issuer field as written, and the CA's key.
-    const key = `${q.url}\n${caKey}\n${hex(q.cert.issuer)}`;
-    const group = groups.get(key) ?? { questions: [], singly: false };
     group.questions.push(q);
-    groups.set(key, group);
+    lastQ = q;
+    lastGroup = group;
   }
   const answers = new Map<Q, Promise<QueryResult>>();
   for (const group of groups.values()) {

@@ -219,6 +219,28 @@ export function encodeConstructed(tag: number, parts: readonly Uint8Array[]): Ui
   return out;
 }
 
+/** Octets of a TLV with `len` content octets. */
+export function tlvSize(len: number): number {
+  return 1 + lengthOctets(len) + len;
+}
+
+/**
+ * Writes at `at` the tag and length of a TLV with `len` content octets, for encoders that size
+ * a whole structure first and write it into one array; returns where the content goes.
+ */
+export function writeHeader(out: Uint8Array, at: number, tag: number, len: number): number {
+  out[at] = tag;
+  writeLength(out, at + 1, len);
+  return at + 1 + lengthOctets(len);
+}
+
+/** Writes the TLV `tag` `content` at `at`; returns where it ends. */
+export function writeTlv(out: Uint8Array, at: number, tag: number, content: Uint8Array): number {
+  const p = writeHeader(out, at, tag, content.length);
+  out.set(content, p);
+  return p + content.length;
+}
+
 function lengthOctets(len: number): number {
   if (len < 0x80) return 1;
   let n = 1;
@@ -236,11 +258,19 @@ function writeLength(out: Uint8Array, at: number, len: number): void {
   for (let i = n, v = len; i >= 1; i--, v = Math.floor(v / 256)) out[at + i] = v & 0xff;
 }
 
+/** Are the values `a` and `b` of `buf` encoded alike (tag, length and contents)? */
+export function sameValue(buf: Uint8Array, a: Tlv, b: Tlv): boolean {
+  const n = a.end - a.start;
+  if (b.end - b.start !== n) return false;
+  for (let i = 0; i < n; i++) if (buf[a.start + i] !== buf[b.start + i]) return false;
+  return true;
+}
+
+const bufferEquals = Buffer.prototype.equals;
+
 /** Byte equality of two views, without copying either (hot: names, keys, CertIDs, DER). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  // Hashes and serials: a loop beats making a Buffer to call memcmp through.
-  if (a.length > 64) return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  // memcmp through Buffer's equals, called on the view itself: in a short-lived process this
+  // beats a loop over the bytes from about a dozen of them, and no Buffer is made.
+  return a.length === b.length && bufferEquals.call(a, b);
 }

@@ -2,9 +2,19 @@
 // of both the client's start-up (loading @peculiar's ASN.1 stack costs ~25 ms of a ~115 ms
 // query) and the responder (one decode per request); test/decode.property.test.ts holds it to
 // @peculiar/asn1-ocsp's reading of the same bytes.
-import { bytesOf, checkDer, children, contentOf, DerError, TAG, type Tlv } from "../der/der.js";
+import {
+  bytesOf,
+  checkDer,
+  children,
+  contentOf,
+  DerError,
+  readTlv,
+  sameValue,
+  TAG,
+  type Tlv,
+} from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
-import { parseTime, readTimeForPrint, type TimeReader, timeOf } from "../der/time.js";
+import { DerTime, parseTime, readTimeForPrint, timeOf } from "../der/time.js";
 import {
   type AlgorithmId,
   Certificate,
@@ -21,21 +31,38 @@ import type {
   SingleResponse,
 } from "./types.js";
 
-/** The children of a constructed value, consumed in order by tag. */
+/**
+ * The children of a constructed value, read one at a time and consumed in order by tag. Every
+ * value handed here was checked whole first (topOf), so reading a child cannot fail.
+ */
 class Fields {
-  #i = 0;
-  readonly items: Tlv[];
+  #at: number;
+  #next: Tlv | undefined;
+  readonly #end: number;
 
   constructor(
     readonly buf: Uint8Array,
     parent: Tlv,
     readonly what: string,
   ) {
-    this.items = children(buf, parent);
+    this.#at = parent.contentStart;
+    this.#end = parent.end;
+  }
+
+  /** The next field, left unconsumed. */
+  peek(): Tlv | undefined {
+    if (!this.#next && this.#at < this.#end) this.#next = readTlv(this.buf, this.#at, this.#end);
+    return this.#next;
+  }
+
+  #take(t: Tlv): Tlv {
+    this.#next = undefined;
+    this.#at = t.end;
+    return t;
   }
 
   next(tag: number, field: string): Tlv {
-    const t = this.items[this.#i];
+    const t = this.peek();
     if (!t) throw new DerError(`${this.what}: missing ${field}`, this.buf.length);
     if (t.tag !== tag) {
       throw new DerError(
@@ -43,29 +70,26 @@ class Fields {
         t.start,
       );
     }
-    this.#i++;
-    return t;
+    return this.#take(t);
   }
 
   optional(tag: number): Tlv | undefined {
-    const t = this.items[this.#i];
-    if (t?.tag !== tag) return undefined;
-    this.#i++;
-    return t;
+    const t = this.peek();
+    return t?.tag === tag ? this.#take(t) : undefined;
   }
 
   /** The single value inside an EXPLICIT tag, if that tag is next. */
   explicit(tag: number): Tlv | undefined {
     const w = this.optional(tag);
     if (!w) return undefined;
-    const inner = children(this.buf, w);
-    if (inner.length !== 1)
+    const inner = w.contentStart < w.end ? readTlv(this.buf, w.contentStart, w.end) : undefined;
+    if (inner?.end !== w.end)
       throw new DerError(`${this.what}: [${tag & 0x1f}] must hold one value`, w.start);
-    return inner[0];
+    return inner;
   }
 
   end(): void {
-    const t = this.items[this.#i];
+    const t = this.peek();
     if (t)
       throw new DerError(
         `${this.what}: unexpected field with tag 0x${t.tag.toString(16)}`,
@@ -90,25 +114,85 @@ function smallInt(buf: Uint8Array, t: Tlv, what: string): number {
   return c.reduce((v, b) => v * 256 + b, 0);
 }
 
-function decodeCertId(buf: Uint8Array, t: Tlv): CertId {
-  const f = new Fields(buf, t, "CertID");
-  const alg = parseAlgorithm(buf, f.next(TAG.SEQUENCE, "hashAlgorithm"));
-  const nameHash = contentOf(buf, f.next(TAG.OCTET_STRING, "issuerNameHash"));
-  const keyHash = contentOf(buf, f.next(TAG.OCTET_STRING, "issuerKeyHash"));
-  const serial = integerContent(buf, f.next(TAG.INTEGER, "serialNumber"), "serialNumber");
-  f.end();
-  return { hashAlgorithm: alg.oid, issuerNameHash: nameHash, issuerKeyHash: keyHash, serial };
+/**
+ * Reads the CertIDs of one message. A batch asks about, and is answered for, certificates of
+ * one CA: an AlgorithmIdentifier encoded as in the CertID before is not decoded again.
+ */
+class CertIdReader {
+  #alg: Tlv | undefined;
+  #oid = "";
+
+  constructor(readonly buf: Uint8Array) {}
+
+  read(t: Tlv): CertId {
+    const buf = this.buf;
+    const f = new Fields(buf, t, "CertID");
+    const algT = f.next(TAG.SEQUENCE, "hashAlgorithm");
+    if (!this.#alg || !sameValue(buf, algT, this.#alg)) {
+      this.#oid = parseAlgorithm(buf, algT).oid;
+      this.#alg = algT;
+    }
+    const nameHash = contentOf(buf, f.next(TAG.OCTET_STRING, "issuerNameHash"));
+    const keyHash = contentOf(buf, f.next(TAG.OCTET_STRING, "issuerKeyHash"));
+    const serial = integerContent(buf, f.next(TAG.INTEGER, "serialNumber"), "serialNumber");
+    f.end();
+    return { hashAlgorithm: this.#oid, issuerNameHash: nameHash, issuerKeyHash: keyHash, serial };
+  }
 }
 
-function decodeExtensions(buf: Uint8Array, t: Tlv | undefined): Extension[] {
-  return t ? parseExtensionList(buf, t) : [];
+/** parseTime or readTimeForPrint. */
+type DerTimeReader = (buf: Uint8Array, t: Tlv) => DerTime;
+
+/**
+ * `readTime` for one field of a list's entries, which mostly repeat it (a batch's answers share
+ * thisUpdate and nextUpdate): the same encoding as the last one read is copied, not parsed
+ * again, and each entry still gets a Date of its own.
+ */
+function repeatingTime(readTime: DerTimeReader): DerTimeReader {
+  let lastT: Tlv | undefined;
+  let last: DerTime | undefined;
+  return (buf, t) => {
+    if (lastT && last && sameValue(buf, t, lastT))
+      return new DerTime(last.getTime(), last.tag, last.text);
+    last = readTime(buf, t);
+    lastT = t;
+    return last;
+  };
+}
+
+/** Most answers and requests carry no extensions: they share this empty list. */
+export const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
+
+function decodeExtensions(buf: Uint8Array, t: Tlv | undefined): readonly Extension[] {
+  return t ? parseExtensionList(buf, t) : NO_EXTENSIONS;
 }
 
 /** `[0] EXPLICIT SEQUENCE OF Certificate`, each sliced from the original bytes. */
 function decodeCertList(buf: Uint8Array, t: Tlv | undefined, forPrint: boolean): Certificate[] {
   if (!t) return [];
   if (t.tag !== TAG.SEQUENCE) throw new DerError("certs: expected a SEQUENCE", t.start);
-  return children(buf, t).map((c) => new Certificate(bytesOf(buf, c).slice(), forPrint));
+  return children(buf, t).map((c) => certificateAt(buf, c, forPrint));
+}
+
+// A responder sends its certificate (and often its CA's) with every answer it signs: each
+// encoding is read once, and later answers get the same Certificate, with what verifying the
+// first learned about it (its key, its extensions, its chain's checks). Bounded, oldest out.
+const CERT_MEMO_SIZE = 64;
+const certMemos = {
+  strict: new Map<string, Certificate>(),
+  forPrint: new Map<string, Certificate>(),
+};
+
+function certificateAt(buf: Uint8Array, t: Tlv, forPrint: boolean): Certificate {
+  const memo = forPrint ? certMemos.forPrint : certMemos.strict;
+  const k = Buffer.from(buf.buffer, buf.byteOffset + t.start, t.end - t.start).toString("latin1");
+  let cert = memo.get(k);
+  if (!cert) {
+    cert = new Certificate(bytesOf(buf, t).slice(), forPrint);
+    if (memo.size >= CERT_MEMO_SIZE) memo.delete(memo.keys().next().value!);
+    memo.set(k, cert);
+  }
+  return cert;
 }
 
 function decodeVersion(buf: Uint8Array, t: Tlv | undefined): number {
@@ -211,7 +295,7 @@ export function decodeBasic(der: Uint8Array, forPrint = false): BasicResponse {
     version,
     responderId,
     producedAt,
-    responses: children(der, list).map((t) => decodeSingle(der, t, readTime)),
+    responses: decodeSingles(der, list, readTime),
     extensions,
     signatureAlgorithm: algorithm,
     signature: value,
@@ -220,11 +304,35 @@ export function decodeBasic(der: Uint8Array, forPrint = false): BasicResponse {
   };
 }
 
-function decodeSingle(der: Uint8Array, t: Tlv, readTime: TimeReader): SingleResponse {
+/** What the SingleResponses of one answer are read with: the parts they mostly share. */
+interface SingleReaders {
+  readonly certIds: CertIdReader;
+  readonly revocationTime: DerTimeReader;
+  readonly thisUpdate: DerTimeReader;
+  readonly nextUpdate: DerTimeReader;
+}
+
+function decodeSingles(der: Uint8Array, list: Tlv, readTime: DerTimeReader): SingleResponse[] {
+  const readers: SingleReaders = {
+    certIds: new CertIdReader(der),
+    revocationTime: repeatingTime(readTime),
+    thisUpdate: repeatingTime(readTime),
+    nextUpdate: repeatingTime(readTime),
+  };
+  const out: SingleResponse[] = [];
+  for (let p = list.contentStart; p < list.end; ) {
+    const t = readTlv(der, p, list.end);
+    out.push(decodeSingle(der, t, readers));
+    p = t.end;
+  }
+  return out;
+}
+
+function decodeSingle(der: Uint8Array, t: Tlv, readers: SingleReaders): SingleResponse {
   if (t.tag !== TAG.SEQUENCE) throw new DerError("SingleResponse: expected a SEQUENCE", t.start);
   const f = new Fields(der, t, "SingleResponse");
-  const certId = decodeCertId(der, f.next(TAG.SEQUENCE, "certID"));
-  const st = f.items[1];
+  const certId = readers.certIds.read(f.next(TAG.SEQUENCE, "certID"));
+  const st = f.peek();
   if (!st) throw new DerError("SingleResponse: missing certStatus", t.end);
   let status: CertStatus;
   let revocationTime: Date | undefined;
@@ -240,7 +348,7 @@ function decodeSingle(der: Uint8Array, t: Tlv, readTime: TimeReader): SingleResp
       der,
       r.next(TAG.GENERALIZED_TIME, "revocationTime"),
       "revocationTime",
-      readTime,
+      readers.revocationTime,
     );
     const reason = r.explicit(0xa0);
     if (reason) {
@@ -254,7 +362,7 @@ function decodeSingle(der: Uint8Array, t: Tlv, readTime: TimeReader): SingleResp
     der,
     f.next(TAG.GENERALIZED_TIME, "thisUpdate"),
     "thisUpdate",
-    readTime,
+    readers.thisUpdate,
   );
   const next = f.explicit(0xa0);
   if (next && next.tag !== TAG.GENERALIZED_TIME)
@@ -267,7 +375,7 @@ function decodeSingle(der: Uint8Array, t: Tlv, readTime: TimeReader): SingleResp
     revocationTime,
     revocationReason,
     thisUpdate,
-    nextUpdate: next && timeOf(der, next, "nextUpdate", readTime),
+    nextUpdate: next && timeOf(der, next, "nextUpdate", readers.nextUpdate),
     extensions,
   };
 }
@@ -284,10 +392,11 @@ export function decodeRequest(der: Uint8Array, forPrint = false): OcspRequest {
   const list = t.next(TAG.SEQUENCE, "requestList");
   const extensions = decodeExtensions(der, t.explicit(0xa2));
   t.end();
+  const certIds = new CertIdReader(der);
   const requests = children(der, list).map((r) => {
     if (r.tag !== TAG.SEQUENCE) throw new DerError("Request: expected a SEQUENCE", r.start);
     const q = new Fields(der, r, "Request");
-    const certId = decodeCertId(der, q.next(TAG.SEQUENCE, "reqCert"));
+    const certId = certIds.read(q.next(TAG.SEQUENCE, "reqCert"));
     const exts = decodeExtensions(der, q.explicit(0xa0));
     q.end();
     return { certId, extensions: exts };

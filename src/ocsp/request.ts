@@ -1,10 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { children, encodeConstructed, encodeTlv, expectTag, readTlv, TAG } from "../der/der.js";
+import {
+  children,
+  encodeConstructed,
+  encodeTlv,
+  expectTag,
+  readTlv,
+  TAG,
+  tlvSize,
+  writeHeader,
+  writeTlv,
+} from "../der/der.js";
 import { encodeOid } from "../der/oid.js";
 import { describe, OcspError } from "../errors.js";
 import { type Extension, nameBytes } from "../x509/cert.js";
 import type { CertId } from "./certid.js";
-import { decodeRequest } from "./decode.js";
+import { decodeRequest, NO_EXTENSIONS } from "./decode.js";
 import { NONCE_OID } from "./nonce.js";
 import type { OcspRequest } from "./types.js";
 
@@ -14,12 +24,30 @@ const seq = (...parts: Uint8Array[]) => encodeConstructed(TAG.SEQUENCE, parts);
 const NULL_PARAMS = Uint8Array.of(TAG.NULL, 0);
 
 export function encodeCertId(id: CertId): Uint8Array {
-  return seq(
-    hashAlgorithm(id.hashAlgorithm),
-    encodeTlv(TAG.OCTET_STRING, id.issuerNameHash),
-    encodeTlv(TAG.OCTET_STRING, id.issuerKeyHash),
-    encodeTlv(TAG.INTEGER, id.serial),
+  const size = certIdSize(id);
+  const out = new Uint8Array(tlvSize(size));
+  writeCertId(out, 0, id, size);
+  return out;
+}
+
+/** The CertID's content octets. */
+function certIdSize(id: CertId): number {
+  return (
+    hashAlgorithm(id.hashAlgorithm).length +
+    tlvSize(id.issuerNameHash.length) +
+    tlvSize(id.issuerKeyHash.length) +
+    tlvSize(id.serial.length)
   );
+}
+
+/** Writes the CertID, of `size` content octets, at `at`; returns where it ends. */
+function writeCertId(out: Uint8Array, at: number, id: CertId, size: number): number {
+  let p = writeHeader(out, at, TAG.SEQUENCE, size);
+  const alg = hashAlgorithm(id.hashAlgorithm);
+  out.set(alg, p);
+  p = writeTlv(out, p + alg.length, TAG.OCTET_STRING, id.issuerNameHash);
+  p = writeTlv(out, p, TAG.OCTET_STRING, id.issuerKeyHash);
+  return writeTlv(out, p, TAG.INTEGER, id.serial);
 }
 
 // A batch's CertIDs all name the same digest: its AlgorithmIdentifier is encoded once.
@@ -46,18 +74,39 @@ export function encodeExtensions(exts: readonly Extension[]): Uint8Array {
   );
 }
 
-/** An unsigned request, encoded as OpenSSL encodes it (v1 omitted, NULL hash parameters). */
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * An unsigned request, encoded as OpenSSL encodes it (v1 omitted, NULL hash parameters). Sized
+ * first and then written into one array: a batch holds hundreds of TLVs.
+ */
 export function encodeRequest(req: Pick<OcspRequest, "requests" | "extensions">): Uint8Array {
-  const list = seq(
-    ...req.requests.map((r) =>
-      seq(
-        encodeCertId(r.certId),
-        ...(r.extensions.length ? [encodeTlv(0xa0, encodeExtensions(r.extensions))] : []),
-      ),
-    ),
+  const { requests } = req;
+  const idSizes = new Int32Array(requests.length);
+  // Extensions of single requests are rare; they are encoded on their own, as they are.
+  const singleExts = requests.map((r) =>
+    r.extensions.length ? encodeTlv(0xa0, encodeExtensions(r.extensions)) : NO_BYTES,
   );
-  const exts = req.extensions.length ? [encodeTlv(0xa2, encodeExtensions(req.extensions))] : [];
-  return seq(seq(list, ...exts));
+  let listSize = 0;
+  for (let i = 0; i < requests.length; i++) {
+    idSizes[i] = certIdSize(requests[i]!.certId);
+    listSize += tlvSize(tlvSize(idSizes[i]!) + singleExts[i]!.length);
+  }
+  const exts = req.extensions.length ? encodeTlv(0xa2, encodeExtensions(req.extensions)) : NO_BYTES;
+  const tbsSize = tlvSize(listSize) + exts.length;
+  const out = new Uint8Array(tlvSize(tlvSize(tbsSize)));
+  let p = writeHeader(out, 0, TAG.SEQUENCE, tlvSize(tbsSize));
+  p = writeHeader(out, p, TAG.SEQUENCE, tbsSize);
+  p = writeHeader(out, p, TAG.SEQUENCE, listSize);
+  for (let i = 0; i < requests.length; i++) {
+    const single = singleExts[i]!;
+    p = writeHeader(out, p, TAG.SEQUENCE, tlvSize(idSizes[i]!) + single.length);
+    p = writeCertId(out, p, requests[i]!.certId, idSizes[i]!);
+    out.set(single, p);
+    p += single.length;
+  }
+  out.set(exts, p);
+  return out;
 }
 
 /** A nonce extension as OpenSSL and RFC 8954 write it: an OCTET STRING of 16 random bytes. */
@@ -77,7 +126,7 @@ export function buildRequest(
 ): OcspRequest {
   return {
     version: 0,
-    requests: certIds.map((certId) => ({ certId, extensions: [] })),
+    requests: certIds.map((certId) => ({ certId, extensions: NO_EXTENSIONS })),
     extensions: opts.nonce === false ? [] : [nonceExtension()],
   };
 }

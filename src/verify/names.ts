@@ -82,9 +82,18 @@ export function sameName(a: Uint8Array, b: Uint8Array): boolean {
   return !!ca && !!cb && sameBytes(ca, cb);
 }
 
+// A CA directory is asked for an issuer with every chain built: each name's hash is kept with
+// its memoised canonical encoding.
+const nameHashes = new WeakMap<Uint8Array, string>();
+
 /** X509_NAME_hash_ex: the first four bytes of SHA-1 over the canonical encoding, little-endian, as 8 hex digits. */
 export function nameHash(der: Uint8Array): string | undefined {
   const c = canonicalEncoding(der);
   if (!c) return undefined;
-  return createHash("sha1").update(c).digest().readUInt32LE(0).toString(16).padStart(8, "0");
+  let h = nameHashes.get(c);
+  if (h === undefined) {
+    h = createHash("sha1").update(c).digest().readUInt32LE(0).toString(16).padStart(8, "0");
+    nameHashes.set(c, h);
+  }
+  return h;
 }

@@ -2,7 +2,7 @@
 // OCSP_basic_verify checks (see basic.ts), plus the RFC 6960 rules `openssl ocsp` leaves to its
 // user. A status is only returned when every check passed.
 import { describe, type ErrorCode } from "../errors.js";
-import { type CertId, certIdKey } from "../ocsp/certid.js";
+import { type CertId, certIdHash, sameCertId } from "../ocsp/certid.js";
 import { checkNonce, NONCE_OID } from "../ocsp/nonce.js";
 import type { OcspResponse, SingleResponse } from "../ocsp/response.js";
 import { responseStatusName } from "../ocsp/status.js";
@@ -67,6 +67,8 @@ const KNOWN_EXTENSIONS = new Set([
   "2.5.29.23", // hold instruction
 ]);
 
+const unknownCritical = (e: Extension) => e.critical && !KNOWN_EXTENSIONS.has(e.oid);
+
 /** Verifies `resp` strictly; never throws, and returns answers only when every check passed. */
 export function verifyResponse(resp: OcspResponse, opts: VerifyResponseOptions): ResponseVerdict {
   const checks: ResponseCheck[] = [];
@@ -119,11 +121,13 @@ function runChecks(
     );
   checks.push({ name: "response-type", ok: true, detail: "id-pkix-ocsp-basic" });
 
+  // One instant for the whole answer: the signer's chain and every status time.
+  const now = opts.now ?? new Date();
   const basic = verifyBasic(bs, {
     certs: [opts.issuer, ...(opts.extraCerts ?? [])],
     store: opts.trust,
     flags: {},
-    chain: { at: opts.now ?? new Date(), partialChain: false },
+    chain: { at: now, partialChain: false },
   });
   checks.push(...basic.checks);
   if (!basic.ok)
@@ -136,9 +140,9 @@ function runChecks(
       reason: basic.reason,
     };
 
-  const critical = [...bs.extensions, ...bs.responses.flatMap((r) => r.extensions)].find(
-    (e) => e.critical && !KNOWN_EXTENSIONS.has(e.oid),
-  );
+  let critical = bs.extensions.find(unknownCritical);
+  for (let i = 0; !critical && i < bs.responses.length; i++)
+    critical = bs.responses[i]!.extensions.find(unknownCritical);
   if (critical)
     return fail(
       "critical-extensions",
@@ -148,22 +152,34 @@ function runChecks(
   checks.push({ name: "critical-extensions", ok: true, detail: "none unknown" });
 
   const answers: SingleResponse[] = [];
-  // Indexed once: a batch of n CertIDs would otherwise cost n × n comparisons.
-  const byId = new Map<string, SingleResponse[]>();
-  for (const r of bs.responses) {
-    const k = certIdKey(r.certId);
-    byId.set(k, [...(byId.get(k) ?? []), r]);
+  // Indexed once: a batch of n CertIDs would otherwise cost n × n comparisons. Answers with
+  // the same hash are chained in response order (next), without an array each.
+  const { responses } = bs;
+  const firstOf = new Map<number, number>();
+  const next = new Int32Array(responses.length).fill(-1);
+  for (let i = responses.length - 1; i >= 0; i--) {
+    const h = certIdHash(responses[i]!.certId);
+    const f = firstOf.get(h);
+    if (f !== undefined) next[i] = f;
+    firstOf.set(h, i);
   }
   for (const id of opts.asked) {
-    const [a, ...more] = byId.get(certIdKey(id)) ?? [];
+    let a: SingleResponse | undefined;
+    let conflict = false;
+    for (let i = firstOf.get(certIdHash(id)) ?? -1; i >= 0; i = next[i]!) {
+      const r = responses[i]!;
+      if (!sameCertId(r.certId, id)) continue;
+      // OpenSSL takes the first; an answer that also says something else is no answer.
+      if (!a) a = r;
+      else if (r.status !== a.status) conflict = true;
+    }
     if (!a)
       return fail(
         "certid-match",
         "the response has no status for a certificate that was asked about",
         "ERR_NO_STATUS",
       );
-    // OpenSSL takes the first; an answer that also says something else is no answer.
-    if (more.some((m) => m.status !== a.status))
+    if (conflict)
       return fail(
         "certid-match",
         "the response gives conflicting statuses for one certificate",
@@ -190,15 +206,24 @@ function runChecks(
     checks.push({ name: "nonce", ok: true, detail: n });
   }
 
+  // The answers of a batch mostly share their times: times like those of the answer before,
+  // which passed, pass again without being judged again.
+  let passedThis: number | undefined;
+  let passedNext: number | undefined;
   for (const a of answers) {
+    const thisMs = a.thisUpdate.getTime();
+    const nextMs = a.nextUpdate?.getTime();
+    if (thisMs === passedThis && nextMs === passedNext) continue;
     const problems = statusTimeProblems(
       a.thisUpdate,
       a.nextUpdate,
       opts.skewSec ?? 300,
       a.nextUpdate ? -1 : (opts.maxAgeSec ?? -1),
-      opts.now,
+      now,
     );
     if (problems.length) return fail("time-window", problems.join(", "), "ERR_STALE");
+    passedThis = thisMs;
+    passedNext = nextMs;
   }
   checks.push({
     name: "time-window",

@@ -12,17 +12,17 @@ export function statusTimeProblems(
   maxAgeSec = -1,
   now: Date = new Date(),
 ): string[] {
-  const problems: string[] = [];
   // Only a response read for printing holds such times; none of them is ever acceptable.
-  if ([thisUpdate, nextUpdate].some((d) => d && Number.isNaN(d.getTime()))) {
+  if (Number.isNaN(thisUpdate.getTime()) || (nextUpdate && Number.isNaN(nextUpdate.getTime()))) {
     return ["status time unreadable"];
   }
+  const problems: string[] = [];
   const nowSec = Math.floor(now.getTime() / 1000);
-  const sec = (d: Date) => Math.floor(d.getTime() / 1000);
-  if (sec(thisUpdate) > nowSec + skewSec) problems.push("status not yet valid");
-  if (maxAgeSec >= 0 && sec(thisUpdate) <= nowSec - maxAgeSec) problems.push("status too old");
+  const thisSec = Math.floor(thisUpdate.getTime() / 1000);
+  if (thisSec > nowSec + skewSec) problems.push("status not yet valid");
+  if (maxAgeSec >= 0 && thisSec <= nowSec - maxAgeSec) problems.push("status too old");
   if (!nextUpdate) return problems;
-  if (sec(nextUpdate) <= nowSec - skewSec) problems.push("status expired");
+  if (Math.floor(nextUpdate.getTime() / 1000) <= nowSec - skewSec) problems.push("status expired");
   if (nextUpdate < thisUpdate) problems.push("nextUpdate before thisUpdate");
   return problems;
 }
