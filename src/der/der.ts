@@ -5,7 +5,7 @@
 
 import { DerError } from "./error.js";
 import { checkOidContent } from "./oid.js";
-import { parseTimeText } from "./time.js";
+import { timeValue } from "./time.js";
 import type { Tlv } from "./tlv.js";
 
 export type { Tlv };
@@ -35,6 +35,28 @@ export function isConstructed(tag: number): boolean {
 }
 
 export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
+  return readTlvInto(buf, offset, limit, newSlot());
+}
+
+/** A Tlv that readTlvInto overwrites: a walk through one allocates nothing per value. */
+export interface TlvSlot {
+  tag: number;
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
+export function newSlot(): TlvSlot {
+  return { tag: 0, start: 0, contentStart: 0, end: 0 };
+}
+
+/** readTlv, written into `into` (returned) instead of a new object. */
+export function readTlvInto(
+  buf: Uint8Array,
+  offset: number,
+  limit: number,
+  into: TlvSlot,
+): TlvSlot {
   if (offset >= limit) throw new DerError("unexpected end of data", offset);
   const tag = buf[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte tags are not used in OCSP", offset);
@@ -55,7 +77,11 @@ export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tl
       throw new DerError("non-minimal length is not DER", p - n - 1);
   }
   if (p + len > limit) throw new DerError(`truncated: ${len} bytes declared, ${limit - p} left`, p);
-  return { tag, start: offset, contentStart: p, end: p + len };
+  into.tag = tag;
+  into.start = offset;
+  into.contentStart = p;
+  into.end = p + len;
+  return into;
 }
 
 /** The TLVs directly inside a constructed value. */
@@ -83,12 +109,12 @@ export function contentOf(buf: Uint8Array, t: Tlv): Uint8Array {
  * down through constructed values, bounded depth, no trailing bytes, and universal primitives
  * whose contents follow their type's rules (see checkPrimitive).
  */
-export function checkDer(buf: Uint8Array, opts: DerCheckOptions = {}): Tlv {
+export function checkDer(buf: Uint8Array, opts?: DerCheckOptions): Tlv {
   const top = readTlv(buf, 0);
   if (top.end !== buf.length) {
     throw new DerError(`${buf.length - top.end} trailing bytes after the value`, top.end);
   }
-  walk(buf, top, 1, opts);
+  walk(buf, top, 1, opts?.timesForPrint === true, newSlot());
   return top;
 }
 
@@ -100,9 +126,14 @@ export interface DerCheckOptions {
   readonly timesForPrint?: boolean;
 }
 
-function walk(buf: Uint8Array, t: Tlv, depth: number, opts: DerCheckOptions): void {
+/**
+ * Checks `t` and everything inside it. Every value below is read into the one `slot` (which
+ * `t` may be): the walk runs over every certificate read, and an object per value made it
+ * mostly garbage collection.
+ */
+function walk(buf: Uint8Array, t: Tlv, depth: number, timesForPrint: boolean, slot: TlvSlot): void {
   if (!isConstructed(t.tag)) {
-    if (opts.timesForPrint && (t.tag === TAG.UTC_TIME || t.tag === TAG.GENERALIZED_TIME)) return;
+    if (timesForPrint && (t.tag === TAG.UTC_TIME || t.tag === TAG.GENERALIZED_TIME)) return;
     checkPrimitive(buf, t);
     return;
   }
@@ -113,11 +144,10 @@ function walk(buf: Uint8Array, t: Tlv, depth: number, opts: DerCheckOptions): vo
     );
   }
   if (depth > MAX_DEPTH) throw new DerError(`nesting deeper than ${MAX_DEPTH}`, t.start);
-  // Child by child, without an array of them: the walk runs over every certificate read.
-  for (let p = t.contentStart; p < t.end; ) {
-    const c = readTlv(buf, p, t.end);
-    walk(buf, c, depth + 1, opts);
-    p = c.end;
+  for (let p = t.contentStart, end = t.end; p < end; ) {
+    readTlvInto(buf, p, end, slot);
+    p = slot.end;
+    walk(buf, slot, depth + 1, timesForPrint, slot);
   }
 }
 
@@ -162,7 +192,7 @@ function checkPrimitive(buf: Uint8Array, t: Tlv): void {
       return;
     case TAG.UTC_TIME:
     case TAG.GENERALIZED_TIME:
-      parseTimeText(t.tag, contentOf(buf, t), t.start);
+      timeValue(t.tag, buf, at, t.end, t.start);
       return;
     case TAG.BMP_STRING:
       if (length % 2) throw new DerError("BMPString of odd length", t.start);
@@ -182,12 +212,15 @@ export function checkBitString(buf: Uint8Array, t: Tlv): void {
 }
 
 export function expectTag(t: Tlv, tag: number, what: string): void {
-  if (t.tag !== tag) {
-    throw new DerError(
-      `${what}: expected tag 0x${tag.toString(16)}, found 0x${t.tag.toString(16)}`,
-      t.start,
-    );
-  }
+  if (t.tag !== tag) throw wrongTag(t, tag, what);
+}
+
+/** The error expectTag throws, for callers that build `what` only when it is needed. */
+export function wrongTag(t: Tlv, tag: number, what: string): DerError {
+  return new DerError(
+    `${what}: expected tag 0x${tag.toString(16)}, found 0x${t.tag.toString(16)}`,
+    t.start,
+  );
 }
 
 export function encodeLength(len: number): Uint8Array {

@@ -1,19 +1,22 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import {
-  bytesOf,
   checkBitString,
   checkDer,
-  children,
   contentOf,
   DerError,
   expectTag,
+  newSlot,
+  readTlv,
+  readTlvInto,
   sameBytes,
   TAG,
   type Tlv,
+  type TlvSlot,
+  wrongTag,
 } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
 import { stringText, UTF8_STRING } from "../der/strings.js";
-import { parseTime, readTimeForPrint, timeOf } from "../der/time.js";
+import { checkTimeTag, parseTime, readTimeForPrint, timeMs, timeOf } from "../der/time.js";
 import { describe } from "../errors.js";
 import {
   decodeAccessUris,
@@ -51,29 +54,50 @@ export interface AlgorithmId {
 /** X.509 key usage bits, numbered as in RFC 5280 §4.2.1.3. */
 export const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5 } as const;
 
+/** The validity times are judged where an error can name them (see Certificate). */
+const TIMES_UNJUDGED = { timesForPrint: true } as const;
+
 /**
  * A parsed certificate. Names, keys and the signed part are kept as the exact bytes of the
  * original encoding: CertID hashes and signatures are over those bytes, not a re-encoding.
+ *
+ * The constructor checks everything (DER, shape, names, times, algorithms, extension list) but
+ * keeps only where each part starts: the views, times, algorithms and extensions are made when
+ * first read. A check of 1,000 certificates reads a few parts of each, and making them all up
+ * front cost as much in garbage collection as the decoding itself.
  */
 export class Certificate {
   readonly der: Uint8Array;
-  readonly tbs: Uint8Array;
-  readonly serial: Uint8Array;
-  readonly issuer: Uint8Array;
-  readonly subject: Uint8Array;
-  readonly spki: Uint8Array;
-  /** The subjectPublicKey BIT STRING contents after the unused-bits octet. */
-  readonly publicKeyBits: Uint8Array;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  readonly signatureAlgorithm: AlgorithmId;
-  /** The algorithm the signed part names; RFC 5280 §4.1.1.2 wants it equal to the outer one. */
-  readonly tbsSignatureAlgorithm: AlgorithmId;
-  readonly signature: Uint8Array;
   /** The signature BIT STRING's unused-bits count; anything but 0 fails verification. */
   readonly signatureUnusedBits: number;
-  readonly extensions: readonly Extension[];
   readonly version: number;
+  readonly #forPrint: boolean;
+  // Where each part's TLV starts in `der`.
+  readonly #tbsAt: number;
+  readonly #signatureAlgorithmAt: number;
+  readonly #signatureAt: number;
+  readonly #serialAt: number;
+  readonly #tbsSignatureAlgorithmAt: number;
+  readonly #issuerAt: number;
+  readonly #notBeforeAt: number;
+  readonly #notAfterAt: number;
+  readonly #subjectAt: number;
+  readonly #spkiAt: number;
+  readonly #publicKeyAt: number;
+  /** The SEQUENCE inside [3], or -1 when there are no extensions. */
+  readonly #extensionsAt: number;
+  #tbs?: Uint8Array;
+  #signatureAlgorithm?: AlgorithmId;
+  #signature?: Uint8Array;
+  #serial?: Uint8Array;
+  #tbsSignatureAlgorithm?: AlgorithmId;
+  #issuer?: Uint8Array;
+  #notBefore?: Date;
+  #notAfter?: Date;
+  #subject?: Uint8Array;
+  #spki?: Uint8Array;
+  #publicKeyBits?: Uint8Array;
+  #extensions?: readonly Extension[];
   #publicKey?: KeyObject;
   #serialHex?: string;
   #keyUsage?: Set<number> | null;
@@ -84,51 +108,82 @@ export class Certificate {
    */
   constructor(der: Uint8Array, forPrint = false) {
     this.der = der;
-    // The validity times are judged below, where an error can name them.
-    const top = checkDer(der, { timesForPrint: true });
+    this.#forPrint = forPrint;
+    const top = checkDer(der, TIMES_UNJUDGED);
     expectTag(top, TAG.SEQUENCE, "Certificate");
-    const [tbsT, algT, sigT, ...rest] = children(der, top);
-    if (!tbsT || !algT || !sigT || rest.length) throw new DerError("Certificate: wrong shape", 0);
-    expectTag(tbsT, TAG.SEQUENCE, "TBSCertificate");
-    this.tbs = bytesOf(der, tbsT);
-    this.signatureAlgorithm = parseAlgorithm(der, algT);
-    this.signature = bitStringBytes(der, sigT);
-    this.signatureUnusedBits = der[sigT.contentStart]!;
-    const f = children(der, tbsT);
-    let i = 0;
+    // Each value is read into `s` in turn; a field's start is kept, and read again when needed.
+    const s = newSlot();
+    const end = top.end;
+    const tbsAt = top.contentStart;
+    const algAt = skip(der, tbsAt, end, s);
+    const sigAt = skip(der, algAt, end, s);
+    if (sigAt === end || skip(der, sigAt, end, s) !== end)
+      throw new DerError("Certificate: wrong shape", 0);
+    const tbsEnd = readTlvInto(der, tbsAt, end, s).end;
+    expectTag(s, TAG.SEQUENCE, "TBSCertificate");
+    let p = s.contentStart;
+    checkAlgorithm(der, readTlvInto(der, algAt, end, s), s);
+    checkBitStringField(readTlvInto(der, sigAt, end, s));
+    this.signatureUnusedBits = der[s.contentStart]!;
+    this.#tbsAt = tbsAt;
+    this.#signatureAlgorithmAt = algAt;
+    this.#signatureAt = sigAt;
+
     this.version = 0;
-    if (f[0]?.tag === 0xa0) {
-      const [v, extra] = children(der, f[0]);
-      if (!v || extra) throw new DerError("Certificate: [0] must hold one version", f[0].start);
-      expectTag(v, TAG.INTEGER, "version");
-      this.version = contentOf(der, v)[0] ?? 0;
-      i = 1;
+    if (p < tbsEnd && der[p] === 0xa0) {
+      const wrapperEnd = readTlvInto(der, p, tbsEnd, s).end;
+      const inner = s.contentStart;
+      if (inner === wrapperEnd || readTlvInto(der, inner, wrapperEnd, s).end !== wrapperEnd)
+        throw new DerError("Certificate: [0] must hold one version", p);
+      expectTag(s, TAG.INTEGER, "version");
+      this.version = der[s.contentStart]!;
+      p = wrapperEnd;
     }
-    const [serialT, innerAlgT, issuerT, validityT, subjectT, spkiT, ...more] = f.slice(i);
-    if (!serialT || !innerAlgT || !issuerT || !validityT || !subjectT || !spkiT) {
-      throw new DerError("TBSCertificate: missing fields", tbsT.start);
-    }
-    expectTag(serialT, TAG.INTEGER, "serialNumber");
-    this.serial = contentOf(der, serialT);
-    this.tbsSignatureAlgorithm = parseAlgorithm(der, innerAlgT);
-    this.issuer = nameBytes(der, issuerT, "issuer");
-    expectTag(validityT, TAG.SEQUENCE, "validity");
-    const [nb, na, extraTime] = children(der, validityT);
-    if (!nb || !na || extraTime) throw new DerError("validity: not two times", validityT.start);
-    const readTime = forPrint ? readTimeForPrint : parseTime;
-    this.notBefore = timeOf(der, nb, "notBefore", readTime);
-    this.notAfter = timeOf(der, na, "notAfter", readTime);
-    this.subject = nameBytes(der, subjectT, "subject");
-    expectTag(spkiT, TAG.SEQUENCE, "subjectPublicKeyInfo");
-    this.spki = bytesOf(der, spkiT);
-    const [keyAlgT, keyT, extraKey] = children(der, spkiT);
-    if (!keyAlgT || !keyT || extraKey)
-      throw new DerError("subjectPublicKeyInfo: wrong shape", spkiT.start);
-    parseAlgorithm(der, keyAlgT);
-    this.publicKeyBits = bitStringBytes(der, keyT);
+    const serialAt = p;
+    const innerAlgAt = skip(der, serialAt, tbsEnd, s);
+    const issuerAt = skip(der, innerAlgAt, tbsEnd, s);
+    const validityAt = skip(der, issuerAt, tbsEnd, s);
+    const subjectAt = skip(der, validityAt, tbsEnd, s);
+    const spkiAt = skip(der, subjectAt, tbsEnd, s);
+    if (spkiAt === tbsEnd) throw new DerError("TBSCertificate: missing fields", tbsAt);
+    expectTag(readTlvInto(der, serialAt, tbsEnd, s), TAG.INTEGER, "serialNumber");
+    checkAlgorithm(der, readTlvInto(der, innerAlgAt, tbsEnd, s), s);
+    checkName(der, readTlvInto(der, issuerAt, tbsEnd, s), "issuer", s);
+    this.#serialAt = serialAt;
+    this.#tbsSignatureAlgorithmAt = innerAlgAt;
+    this.#issuerAt = issuerAt;
+
+    const validityEnd = readTlvInto(der, validityAt, tbsEnd, s).end;
+    expectTag(s, TAG.SEQUENCE, "validity");
+    const nbAt = s.contentStart;
+    const naAt = skip(der, nbAt, validityEnd, s);
+    if (naAt === validityEnd || skip(der, naAt, validityEnd, s) !== validityEnd)
+      throw new DerError("validity: not two times", validityAt);
+    const checkTime = forPrint ? checkTimeTag : timeMs;
+    timeOf(der, readTlvInto(der, nbAt, validityEnd, s), "notBefore", checkTime);
+    timeOf(der, readTlvInto(der, naAt, validityEnd, s), "notAfter", checkTime);
+    checkName(der, readTlvInto(der, subjectAt, tbsEnd, s), "subject", s);
+    this.#notBeforeAt = nbAt;
+    this.#notAfterAt = naAt;
+    this.#subjectAt = subjectAt;
+
+    const spkiEnd = readTlvInto(der, spkiAt, tbsEnd, s).end;
+    expectTag(s, TAG.SEQUENCE, "subjectPublicKeyInfo");
+    const keyAlgAt = s.contentStart;
+    const keyAt = skip(der, keyAlgAt, spkiEnd, s);
+    if (keyAt === spkiEnd || skip(der, keyAt, spkiEnd, s) !== spkiEnd)
+      throw new DerError("subjectPublicKeyInfo: wrong shape", spkiAt);
+    checkAlgorithm(der, readTlvInto(der, keyAlgAt, spkiEnd, s), s);
+    checkBitStringField(readTlvInto(der, keyAt, spkiEnd, s));
+    this.#spkiAt = spkiAt;
+    this.#publicKeyAt = keyAt;
+
     // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: each optional, in this order.
     let last = 0;
-    for (const t of more) {
+    let extsAt = -1;
+    for (let q = spkiEnd; q < tbsEnd; ) {
+      const t = readTlvInto(der, q, tbsEnd, s);
+      q = t.end;
       const n = t.tag & 0x1f;
       if (t.tag !== (n === 3 ? 0xa3 : 0x80 | n) || n <= last || n > 3) {
         throw new DerError(
@@ -138,9 +193,91 @@ export class Certificate {
       }
       last = n;
       if (n < 3) checkBitString(der, t);
+      else extsAt = t.start;
     }
-    const extsT = more.find((t) => t.tag === 0xa3);
-    this.extensions = extsT ? parseExtensions(der, extsT) : [];
+    this.#extensionsAt = -1;
+    if (extsAt >= 0) {
+      const seqAt = extensionsIn(der, readTlvInto(der, extsAt, tbsEnd, s), s);
+      readExtensionList(der, readTlvInto(der, seqAt, tbsEnd, s), s);
+      this.#extensionsAt = seqAt;
+    }
+  }
+
+  get tbs(): Uint8Array {
+    this.#tbs ??= viewAt(this.der, this.#tbsAt, 0);
+    return this.#tbs;
+  }
+
+  get signatureAlgorithm(): AlgorithmId {
+    this.#signatureAlgorithm ??= parseAlgorithm(
+      this.der,
+      readTlv(this.der, this.#signatureAlgorithmAt),
+    );
+    return this.#signatureAlgorithm;
+  }
+
+  /** The signature BIT STRING contents after the unused-bits octet. */
+  get signature(): Uint8Array {
+    this.#signature ??= viewAt(this.der, this.#signatureAt, BIT_STRING_BITS);
+    return this.#signature;
+  }
+
+  get serial(): Uint8Array {
+    this.#serial ??= viewAt(this.der, this.#serialAt, CONTENT);
+    return this.#serial;
+  }
+
+  /** The algorithm the signed part names; RFC 5280 §4.1.1.2 wants it equal to the outer one. */
+  get tbsSignatureAlgorithm(): AlgorithmId {
+    this.#tbsSignatureAlgorithm ??= parseAlgorithm(
+      this.der,
+      readTlv(this.der, this.#tbsSignatureAlgorithmAt),
+    );
+    return this.#tbsSignatureAlgorithm;
+  }
+
+  get issuer(): Uint8Array {
+    this.#issuer ??= viewAt(this.der, this.#issuerAt, 0);
+    return this.#issuer;
+  }
+
+  get notBefore(): Date {
+    this.#notBefore ??= this.#time(this.#notBeforeAt);
+    return this.#notBefore;
+  }
+
+  get notAfter(): Date {
+    this.#notAfter ??= this.#time(this.#notAfterAt);
+    return this.#notAfter;
+  }
+
+  #time(at: number): Date {
+    const t = readTlv(this.der, at);
+    return this.#forPrint ? readTimeForPrint(this.der, t) : parseTime(this.der, t);
+  }
+
+  get subject(): Uint8Array {
+    this.#subject ??= viewAt(this.der, this.#subjectAt, 0);
+    return this.#subject;
+  }
+
+  get spki(): Uint8Array {
+    this.#spki ??= viewAt(this.der, this.#spkiAt, 0);
+    return this.#spki;
+  }
+
+  /** The subjectPublicKey BIT STRING contents after the unused-bits octet. */
+  get publicKeyBits(): Uint8Array {
+    this.#publicKeyBits ??= viewAt(this.der, this.#publicKeyAt, BIT_STRING_BITS);
+    return this.#publicKeyBits;
+  }
+
+  get extensions(): readonly Extension[] {
+    this.#extensions ??=
+      this.#extensionsAt < 0
+        ? []
+        : parseExtensionList(this.der, readTlv(this.der, this.#extensionsAt));
+    return this.#extensions;
   }
 
   get publicKey(): KeyObject {
@@ -256,94 +393,171 @@ export function serialToHex(serial: Uint8Array): string {
   return s;
 }
 
+/** Where the value after the one at `at` starts; `at` itself when nothing is left before `end`. */
+function skip(buf: Uint8Array, at: number, end: number, s: TlvSlot): number {
+  return at < end ? readTlvInto(buf, at, end, s).end : at;
+}
+
+// What viewAt returns of a value: all of it, its content, or a BIT STRING's bits.
+const CONTENT = 1;
+const BIT_STRING_BITS = 2;
+const scratch = newSlot();
+
+function viewAt(der: Uint8Array, at: number, part: 0 | typeof CONTENT | typeof BIT_STRING_BITS) {
+  const t = readTlvInto(der, at, der.length, scratch);
+  return der.subarray(
+    part === 0 ? t.start : t.contentStart + (part === BIT_STRING_BITS ? 1 : 0),
+    t.end,
+  );
+}
+
 export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmId {
-  expectTag(t, TAG.SEQUENCE, "AlgorithmIdentifier");
-  const [oidT, paramsT, extra] = children(buf, t);
-  if (!oidT || extra) throw new DerError("AlgorithmIdentifier: wrong shape", t.start);
-  expectTag(oidT, TAG.OID, "algorithm");
+  const end = t.end;
+  const oidT = checkAlgorithm(buf, t, newSlot());
   return {
     oid: decodeOid(buf, oidT.contentStart, oidT.end),
-    params: paramsT ? bytesOf(buf, paramsT) : undefined,
+    params: oidT.end < end ? buf.subarray(oidT.end, end) : undefined,
   };
+}
+
+/** Checks the AlgorithmIdentifier `t` (which may be `s`) and leaves its OID in `s`. */
+function checkAlgorithm(buf: Uint8Array, t: Tlv, s: TlvSlot): TlvSlot {
+  expectTag(t, TAG.SEQUENCE, "AlgorithmIdentifier");
+  const { start, contentStart, end } = t;
+  const paramsAt = skip(buf, contentStart, end, s);
+  if (paramsAt === contentStart || skip(buf, paramsAt, end, s) !== end)
+    throw new DerError("AlgorithmIdentifier: wrong shape", start);
+  expectTag(readTlvInto(buf, contentStart, end, s), TAG.OID, "algorithm");
+  return s;
 }
 
 /**
  * Universal tags a Name's attribute value may carry: X509_NAME_ENTRY reads it as
  * ASN1_PRINTABLE, which admits the text types, BIT STRING, SEQUENCE and the tags OpenSSL files
  * as unknown; a VisibleString, an INTEGER or a time there makes OpenSSL refuse the structure.
+ * One bit per tag number.
  */
-const NAME_VALUE_TAGS = new Set([3, 7, 8, 9, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22, 28, 29, 30]);
+const NAME_VALUE_TAGS = [3, 7, 8, 9, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22, 28, 29, 30].reduce(
+  (mask, n) => mask | (1 << n),
+  0,
+);
 
 /**
  * The bytes of a Name (RFC 5280 §4.1.2.4: a SEQUENCE of non-empty SETs of type-and-value
  * pairs), after checking that shape and that each value is one OpenSSL reads: everything that
- * matches or prints names relies on it.
+ * matches or prints names relies on it. `t` must lie in bytes checkDer has passed.
  */
 export function nameBytes(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
-  expectTag(t, TAG.SEQUENCE, what);
-  for (const rdn of children(buf, t)) {
-    expectTag(rdn, TAG.SET, `${what} RDN`);
-    const pairs = children(buf, rdn);
-    if (pairs.length === 0) throw new DerError(`${what}: empty RDN`, rdn.start);
-    for (const pair of pairs) {
-      expectTag(pair, TAG.SEQUENCE, `${what} attribute`);
-      const [type, value, extra] = children(buf, pair);
-      if (!type || !value || extra)
-        throw new DerError(`${what}: attribute of wrong shape`, pair.start);
-      expectTag(type, TAG.OID, `${what} attribute type`);
-      if ((value.tag & 0xc0) !== 0 || !NAME_VALUE_TAGS.has(value.tag & 0x1f))
-        throw new DerError(
-          `${what}: attribute value with tag 0x${value.tag.toString(16)}`,
-          value.start,
-        );
-      // Only UTF-8, UCS-2 and UCS-4 text can be unreadable, and ASCII UTF-8 never is.
-      const c = contentOf(buf, value);
-      if (
-        value.tag === UTF8_STRING
-          ? !isAscii(c)
-          : value.tag === TAG.BMP_STRING || value.tag === TAG.UNIVERSAL_STRING
-      )
-        stringText(value.tag, c, value.contentStart);
-    }
-  }
-  return bytesOf(buf, t);
+  const { start, end } = t;
+  checkName(buf, t, what, newSlot());
+  return buf.subarray(start, end);
 }
 
-function isAscii(c: Uint8Array): boolean {
-  for (let i = 0; i < c.length; i++) if (c[i]! > 0x7f) return false;
+/** nameBytes' checks, reading every value into `s` (which `t` may be). */
+function checkName(buf: Uint8Array, t: Tlv, what: string, s: TlvSlot): void {
+  if (t.tag !== TAG.SEQUENCE) throw wrongTag(t, TAG.SEQUENCE, what);
+  for (let p = t.contentStart, end = t.end; p < end; ) {
+    const rdn = readTlvInto(buf, p, end, s);
+    const rdnEnd = rdn.end;
+    p = rdnEnd;
+    if (rdn.tag !== TAG.SET) throw wrongTag(rdn, TAG.SET, `${what} RDN`);
+    if (rdn.contentStart === rdnEnd) throw new DerError(`${what}: empty RDN`, rdn.start);
+    for (let q = rdn.contentStart; q < rdnEnd; ) {
+      const pair = readTlvInto(buf, q, rdnEnd, s);
+      const pairEnd = pair.end;
+      q = pairEnd;
+      if (pair.tag !== TAG.SEQUENCE) throw wrongTag(pair, TAG.SEQUENCE, `${what} attribute`);
+      const pairStart = pair.start;
+      const typeAt = pair.contentStart;
+      const valueAt = skip(buf, typeAt, pairEnd, s);
+      const typeTag = s.tag;
+      if (valueAt === typeAt || valueAt === pairEnd || skip(buf, valueAt, pairEnd, s) !== pairEnd)
+        throw new DerError(`${what}: attribute of wrong shape`, pairStart);
+      if (typeTag !== TAG.OID)
+        throw wrongTag(readTlv(buf, typeAt, pairEnd), TAG.OID, `${what} attribute type`);
+      checkNameValue(buf, s, what);
+    }
+  }
+}
+
+function checkNameValue(buf: Uint8Array, value: Tlv, what: string): void {
+  if ((value.tag & 0xc0) !== 0 || !((NAME_VALUE_TAGS >> (value.tag & 0x1f)) & 1))
+    throw new DerError(
+      `${what}: attribute value with tag 0x${value.tag.toString(16)}`,
+      value.start,
+    );
+  // Only UTF-8, UCS-2 and UCS-4 text can be unreadable, and ASCII UTF-8 never is.
+  if (
+    value.tag === UTF8_STRING
+      ? !isAscii(buf, value.contentStart, value.end)
+      : value.tag === TAG.BMP_STRING || value.tag === TAG.UNIVERSAL_STRING
+  )
+    stringText(value.tag, contentOf(buf, value), value.contentStart);
+}
+
+function isAscii(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! > 0x7f) return false;
   return true;
 }
 
 export function bitStringBytes(buf: Uint8Array, t: Tlv): Uint8Array {
+  checkBitStringField(t);
+  return buf.subarray(t.contentStart + 1, t.end);
+}
+
+function checkBitStringField(t: Tlv): void {
   expectTag(t, TAG.BIT_STRING, "BIT STRING");
-  const c = contentOf(buf, t);
-  if (c.length === 0) throw new DerError("BIT STRING: empty", t.start);
-  return c.subarray(1);
+  if (t.contentStart === t.end) throw new DerError("BIT STRING: empty", t.start);
 }
 
 export function parseExtensions(buf: Uint8Array, wrapper: Tlv): Extension[] {
-  const [seq, extra] = children(buf, wrapper);
-  if (!seq || extra) throw new DerError("extensions: [3] must hold one SEQUENCE", wrapper.start);
-  return parseExtensionList(buf, seq);
+  return parseExtensionList(buf, readTlv(buf, extensionsIn(buf, wrapper, newSlot())));
+}
+
+/** Where the one value inside the extensions field `wrapper` ([3] or [0] EXPLICIT) starts. */
+function extensionsIn(buf: Uint8Array, wrapper: Tlv, s: TlvSlot): number {
+  const { start, contentStart, end } = wrapper;
+  if (contentStart === end || skip(buf, contentStart, end, s) !== end)
+    throw new DerError("extensions: [3] must hold one SEQUENCE", start);
+  return contentStart;
 }
 
 export function parseExtensionList(buf: Uint8Array, seq: Tlv): Extension[] {
+  const out: Extension[] = [];
+  readExtensionList(buf, seq, newSlot(), out);
+  return out;
+}
+
+/**
+ * Checks the Extensions `seq` (which may be `s`), reading each value into `s`; with `out`,
+ * decodes each extension into it too. One walk for both, so that checking a certificate builds
+ * no extension it may never read.
+ */
+function readExtensionList(buf: Uint8Array, seq: Tlv, s: TlvSlot, out?: Extension[]): void {
   expectTag(seq, TAG.SEQUENCE, "Extensions");
-  return children(buf, seq).map((ext) => {
-    expectTag(ext, TAG.SEQUENCE, "Extension");
-    const [oidT, second, third, extra] = children(buf, ext);
-    if (!oidT) throw new DerError("Extension: empty", ext.start);
-    expectTag(oidT, TAG.OID, "extnID");
-    const hasCritical = second?.tag === TAG.BOOLEAN;
-    const valueT = hasCritical ? third : second;
-    if (!valueT) throw new DerError("Extension: no value", ext.start);
-    if (extra || (!hasCritical && third))
-      throw new DerError("Extension: too many fields", ext.start);
-    expectTag(valueT, TAG.OCTET_STRING, "extnValue");
-    return {
-      oid: decodeOid(buf, oidT.contentStart, oidT.end),
-      critical: hasCritical && contentOf(buf, second!)[0] !== 0,
-      value: contentOf(buf, valueT),
-    };
-  });
+  for (let p = seq.contentStart, end = seq.end; p < end; ) {
+    const extStart = p;
+    const extEnd = readTlvInto(buf, p, end, s).end;
+    p = extEnd;
+    expectTag(s, TAG.SEQUENCE, "Extension");
+    if (s.contentStart === extEnd) throw new DerError("Extension: empty", extStart);
+    expectTag(readTlvInto(buf, s.contentStart, extEnd, s), TAG.OID, "extnID");
+    const oidStart = s.contentStart;
+    const oidEnd = s.end;
+    if (oidEnd === extEnd) throw new DerError("Extension: no value", extStart);
+    readTlvInto(buf, oidEnd, extEnd, s);
+    const hasCritical = s.tag === TAG.BOOLEAN;
+    const critical = hasCritical && buf[s.contentStart] !== 0;
+    if (hasCritical) {
+      if (s.end === extEnd) throw new DerError("Extension: no value", extStart);
+      readTlvInto(buf, s.end, extEnd, s);
+    }
+    if (s.end !== extEnd) throw new DerError("Extension: too many fields", extStart);
+    expectTag(s, TAG.OCTET_STRING, "extnValue");
+    out?.push({
+      oid: decodeOid(buf, oidStart, oidEnd),
+      critical,
+      value: buf.subarray(s.contentStart, s.end),
+    });
+  }
 }
