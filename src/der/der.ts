@@ -114,7 +114,7 @@ export function checkDer(buf: Uint8Array, opts?: DerCheckOptions): Tlv {
   if (top.end !== buf.length) {
     throw new DerError(`${buf.length - top.end} trailing bytes after the value`, top.end);
   }
-  walk(buf, top, 1, opts?.timesForPrint === true, newSlot());
+  walk(buf, 0, top.end, 1, opts?.timesForPrint === true, newSlot());
   return top;
 }
 
@@ -127,29 +127,63 @@ export interface DerCheckOptions {
 }
 
 /**
- * Checks `t` and everything inside it. Every value below is read into the one `slot` (which
- * `t` may be): the walk runs over every certificate read, and an object per value made it
- * mostly garbage collection.
+ * Checks the values in `buf[from..to)`, at nesting `depth`, and everything inside them. This
+ * runs over every value of every certificate read, mostly in V8's interpreter, where calls and
+ * objects are what cost: a value's header is read in place (only long lengths and faults go
+ * through readTlvInto, into `slot`), and only values with a rule to check cost a call.
  */
-function walk(buf: Uint8Array, t: Tlv, depth: number, timesForPrint: boolean, slot: TlvSlot): void {
-  if (!isConstructed(t.tag)) {
-    if (timesForPrint && (t.tag === TAG.UTC_TIME || t.tag === TAG.GENERALIZED_TIME)) return;
-    checkPrimitive(buf, t);
-    return;
-  }
-  if ((t.tag & 0xc0) === 0 && t.tag !== TAG.SEQUENCE && t.tag !== TAG.SET) {
-    throw new DerError(
-      `constructed encoding of universal type ${t.tag & 0x1f} is not DER`,
-      t.start,
-    );
-  }
-  if (depth > MAX_DEPTH) throw new DerError(`nesting deeper than ${MAX_DEPTH}`, t.start);
-  for (let p = t.contentStart, end = t.end; p < end; ) {
-    readTlvInto(buf, p, end, slot);
-    p = slot.end;
-    walk(buf, slot, depth + 1, timesForPrint, slot);
+function walk(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  depth: number,
+  timesForPrint: boolean,
+  slot: TlvSlot,
+): void {
+  for (let p = from; p < to; ) {
+    let tag = buf[p]!;
+    let contentStart = p + 2;
+    let len = buf[p + 1]!;
+    if (len >= 0x80 || (tag & 0x1f) === 0x1f || contentStart > to || contentStart + len > to) {
+      readTlvInto(buf, p, to, slot);
+      tag = slot.tag;
+      contentStart = slot.contentStart;
+      len = slot.end - contentStart;
+    }
+    const end = contentStart + len;
+    if (tag & 0x20) {
+      if ((tag & 0xc0) === 0 && tag !== TAG.SEQUENCE && tag !== TAG.SET) {
+        throw new DerError(`constructed encoding of universal type ${tag & 0x1f} is not DER`, p);
+      }
+      if (depth > MAX_DEPTH) throw new DerError(`nesting deeper than ${MAX_DEPTH}`, p);
+      walk(buf, contentStart, end, depth + 1, timesForPrint, slot);
+    } else if (
+      tag < 0x20 &&
+      (CHECKED_PRIMITIVES >> tag) & 1 &&
+      !(timesForPrint && (tag === TAG.UTC_TIME || tag === TAG.GENERALIZED_TIME))
+    ) {
+      checkPrimitive(buf, tag, p, contentStart, end);
+    }
+    p = end;
   }
 }
+
+/** The universal primitive tags checkPrimitive has a rule for, one bit per tag number. */
+const CHECKED_PRIMITIVES = [
+  0,
+  TAG.BOOLEAN,
+  TAG.INTEGER,
+  TAG.BIT_STRING,
+  TAG.NULL,
+  TAG.OID,
+  TAG.ENUMERATED,
+  TAG.SEQUENCE & 0x1f,
+  TAG.SET & 0x1f,
+  TAG.UTC_TIME,
+  TAG.GENERALIZED_TIME,
+  TAG.UNIVERSAL_STRING,
+  TAG.BMP_STRING,
+].reduce((mask, tag) => mask | (1 << tag), 0);
 
 /**
  * The content rules of the universal types OCSP and X.509 use. Each one a decoder would
@@ -158,57 +192,65 @@ function walk(buf: Uint8Array, t: Tlv, depth: number, timesForPrint: boolean, sl
  * OpenSSL refuses the same when it reads the structure; time formats it checks only when the
  * time is used, so there ocspkit is stricter.
  */
-function checkPrimitive(buf: Uint8Array, t: Tlv): void {
-  if ((t.tag & 0xc0) !== 0) return;
+function checkPrimitive(
+  buf: Uint8Array,
+  tag: number,
+  start: number,
+  at: number,
+  end: number,
+): void {
   // Read in place: a view per value is most of the walk's cost (a certificate has ~50).
-  const at = t.contentStart;
-  const length = t.end - at;
-  switch (t.tag) {
+  const length = end - at;
+  switch (tag) {
     case 0:
-      throw new DerError("end-of-contents marker outside an indefinite length", t.start);
+      throw new DerError("end-of-contents marker outside an indefinite length", start);
     case TAG.SEQUENCE & 0x1f:
     case TAG.SET & 0x1f:
-      throw new DerError("SEQUENCE or SET without the constructed bit", t.start);
+      throw new DerError("SEQUENCE or SET without the constructed bit", start);
     case TAG.BOOLEAN:
-      if (length !== 1) throw new DerError("BOOLEAN must be one byte", t.start);
+      if (length !== 1) throw new DerError("BOOLEAN must be one byte", start);
       return;
     case TAG.NULL:
-      if (length !== 0) throw new DerError("NULL with content", t.start);
+      if (length !== 0) throw new DerError("NULL with content", start);
       return;
     case TAG.INTEGER:
     case TAG.ENUMERATED:
-      if (length === 0) throw new DerError("INTEGER without content", t.start);
+      if (length === 0) throw new DerError("INTEGER without content", start);
       if (
         length > 1 &&
         ((buf[at] === 0 && buf[at + 1]! < 0x80) || (buf[at] === 0xff && buf[at + 1]! >= 0x80))
       )
-        throw new DerError("non-minimal INTEGER", t.start);
+        throw new DerError("non-minimal INTEGER", start);
       return;
     case TAG.BIT_STRING:
-      checkBitString(buf, t);
+      checkBitStringContent(buf, start, at, end);
       return;
     case TAG.OID:
-      checkOidContent(buf, 0, at, t.end);
+      checkOidContent(buf, 0, at, end);
       return;
     case TAG.UTC_TIME:
     case TAG.GENERALIZED_TIME:
-      timeValue(t.tag, buf, at, t.end, t.start);
+      timeValue(tag, buf, at, end, start);
       return;
     case TAG.BMP_STRING:
-      if (length % 2) throw new DerError("BMPString of odd length", t.start);
+      if (length % 2) throw new DerError("BMPString of odd length", start);
       return;
     case TAG.UNIVERSAL_STRING:
-      if (length % 4) throw new DerError("UniversalString not a multiple of 4 bytes", t.start);
+      if (length % 4) throw new DerError("UniversalString not a multiple of 4 bytes", start);
   }
 }
 
 /** A BIT STRING's content rules, for universal and implicitly tagged ones alike. */
 export function checkBitString(buf: Uint8Array, t: Tlv): void {
-  const length = t.end - t.contentStart;
-  const unused = buf[t.contentStart]!;
-  if (length === 0) throw new DerError("BIT STRING without the unused-bits octet", t.start);
+  checkBitStringContent(buf, t.start, t.contentStart, t.end);
+}
+
+function checkBitStringContent(buf: Uint8Array, start: number, at: number, end: number): void {
+  const length = end - at;
+  const unused = buf[at]!;
+  if (length === 0) throw new DerError("BIT STRING without the unused-bits octet", start);
   if (unused > 7 || (length === 1 && unused !== 0))
-    throw new DerError(`BIT STRING with ${unused} unused bits`, t.start);
+    throw new DerError(`BIT STRING with ${unused} unused bits`, start);
 }
 
 export function expectTag(t: Tlv, tag: number, what: string): void {

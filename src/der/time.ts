@@ -126,20 +126,24 @@ export function timeValue(
     buf[end - 1] === 0x5a &&
     (n === digits + 1 ||
       (tag === GENERALIZED_TIME && fractionDigits > 0 && buf[start + digits] === 0x2e));
-  const fracOk =
-    wellFormed &&
-    (n === digits + 1 || !Number.isNaN(decimal(buf, start + digits + 1, fractionDigits)));
-  const o = digits - 10;
-  const yy = decimal(buf, start, o);
-  const mo = decimal(buf, start + o, 2);
-  const d = decimal(buf, start + o + 2, 2);
-  const h = decimal(buf, start + o + 4, 2);
-  const mi = decimal(buf, start + o + 6, 2);
-  const sec = decimal(buf, start + o + 8, 2);
-  // Past `end` when too short, but a short time is not well formed.
-  if (!fracOk || Number.isNaN(yy + mo + d + h + mi + sec)) {
+  const fractionEnd = n > digits + 1 ? end - 1 : end;
+  if (
+    !wellFormed ||
+    !allDigits(buf, start, start + digits) ||
+    !allDigits(buf, start + digits + 1, fractionEnd)
+  ) {
     throw new DerError(`malformed time "${latin1(buf, start, end)}"`, offset);
   }
+  const o = start + digits - 10;
+  const yy =
+    tag === GENERALIZED_TIME
+      ? pairAt(buf, start) * 100 + pairAt(buf, start + 2)
+      : pairAt(buf, start);
+  const mo = pairAt(buf, o);
+  const d = pairAt(buf, o + 2);
+  const h = pairAt(buf, o + 4);
+  const mi = pairAt(buf, o + 6);
+  const sec = pairAt(buf, o + 8);
   const y = tag === UTC_TIME ? (yy < 50 ? 2000 : 1900) + yy : yy;
   if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) {
     throw new DerError(`invalid time "${latin1(buf, start, end)}"`, offset);
@@ -154,15 +158,15 @@ export function timeValue(
   return date.getTime();
 }
 
-/** The `len` decimal digits at `buf[from]`, or NaN if one is not a digit. */
-function decimal(buf: Uint8Array, from: number, len: number): number {
-  let v = 0;
-  for (let i = from; i < from + len; i++) {
-    const d = buf[i]! - 0x30;
-    if (d < 0 || d > 9) return Number.NaN;
-    v = v * 10 + d;
-  }
-  return v;
+/** Are `buf[from..to)` all decimal digits? */
+function allDigits(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i]! < 0x30 || buf[i]! > 0x39) return false;
+  return true;
+}
+
+/** The number the two decimal digits at `buf[at]` write: 10·a + b − 11·"0". */
+function pairAt(buf: Uint8Array, at: number): number {
+  return buf[at]! * 10 + buf[at + 1]! - 11 * 0x30;
 }
 
 /** Days in month `mo` (1-12) of year `y`, proleptic Gregorian as Date counts. */
