@@ -134,16 +134,18 @@ export function timeValue(
   ) {
     throw new DerError(`malformed time "${latin1(buf, start, end)}"`, offset);
   }
+  // Each field is two digits: 10·a + b − 11·"0".
   const o = start + digits - 10;
   const yy =
-    tag === GENERALIZED_TIME
-      ? pairAt(buf, start) * 100 + pairAt(buf, start + 2)
-      : pairAt(buf, start);
-  const mo = pairAt(buf, o);
-  const d = pairAt(buf, o + 2);
-  const h = pairAt(buf, o + 4);
-  const mi = pairAt(buf, o + 6);
-  const sec = pairAt(buf, o + 8);
+    (tag === GENERALIZED_TIME ? (buf[start]! * 10 + buf[start + 1]! - 528) * 100 : 0) +
+    buf[o - 2]! * 10 +
+    buf[o - 1]! -
+    528;
+  const mo = buf[o]! * 10 + buf[o + 1]! - 528;
+  const d = buf[o + 2]! * 10 + buf[o + 3]! - 528;
+  const h = buf[o + 4]! * 10 + buf[o + 5]! - 528;
+  const mi = buf[o + 6]! * 10 + buf[o + 7]! - 528;
+  const sec = buf[o + 8]! * 10 + buf[o + 9]! - 528;
   const y = tag === UTC_TIME ? (yy < 50 ? 2000 : 1900) + yy : yy;
   if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) {
     throw new DerError(`invalid time "${latin1(buf, start, end)}"`, offset);
@@ -162,11 +164,6 @@ export function timeValue(
 function allDigits(buf: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (buf[i]! < 0x30 || buf[i]! > 0x39) return false;
   return true;
-}
-
-/** The number the two decimal digits at `buf[at]` write: 10·a + b − 11·"0". */
-function pairAt(buf: Uint8Array, at: number): number {
-  return buf[at]! * 10 + buf[at + 1]! - 11 * 0x30;
 }
 
 /** Days in month `mo` (1-12) of year `y`, proleptic Gregorian as Date counts. */

@@ -412,23 +412,24 @@ function viewAt(der: Uint8Array, at: number, part: 0 | typeof CONTENT | typeof B
 }
 
 export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmId {
-  const end = t.end;
-  const oidT = checkAlgorithm(buf, t, newSlot());
+  checkAlgorithm(buf, t, newSlot());
+  const oid = readTlv(buf, t.contentStart, t.end);
   return {
-    oid: decodeOid(buf, oidT.contentStart, oidT.end),
-    params: oidT.end < end ? buf.subarray(oidT.end, end) : undefined,
+    oid: decodeOid(buf, oid.contentStart, oid.end),
+    params: oid.end < t.end ? buf.subarray(oid.end, t.end) : undefined,
   };
 }
 
-/** Checks the AlgorithmIdentifier `t` (which may be `s`) and leaves its OID in `s`. */
-function checkAlgorithm(buf: Uint8Array, t: Tlv, s: TlvSlot): TlvSlot {
-  expectTag(t, TAG.SEQUENCE, "AlgorithmIdentifier");
+/** Checks the AlgorithmIdentifier `t` (which may be `s`, the slot every part is read into). */
+function checkAlgorithm(buf: Uint8Array, t: Tlv, s: TlvSlot): void {
+  if (t.tag !== TAG.SEQUENCE) throw wrongTag(t, TAG.SEQUENCE, "AlgorithmIdentifier");
   const { start, contentStart, end } = t;
-  const paramsAt = skip(buf, contentStart, end, s);
-  if (paramsAt === contentStart || skip(buf, paramsAt, end, s) !== end)
+  if (contentStart === end) throw new DerError("AlgorithmIdentifier: wrong shape", start);
+  const oid = readTlvInto(buf, contentStart, end, s);
+  const oidTag = oid.tag;
+  if (oid.end !== end && readTlvInto(buf, oid.end, end, s).end !== end)
     throw new DerError("AlgorithmIdentifier: wrong shape", start);
-  expectTag(readTlvInto(buf, contentStart, end, s), TAG.OID, "algorithm");
-  return s;
+  if (oidTag !== TAG.OID) throw wrongTag(readTlv(buf, contentStart, end), TAG.OID, "algorithm");
 }
 
 /**
@@ -456,6 +457,7 @@ export function nameBytes(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
 /** nameBytes' checks, reading every value into `s` (which `t` may be). */
 function checkName(buf: Uint8Array, t: Tlv, what: string, s: TlvSlot): void {
   if (t.tag !== TAG.SEQUENCE) throw wrongTag(t, TAG.SEQUENCE, what);
+  // `rdn`, `pair`, `type` and `value` are each `s`, read again.
   for (let p = t.contentStart, end = t.end; p < end; ) {
     const rdn = readTlvInto(buf, p, end, s);
     const rdnEnd = rdn.end;
@@ -464,14 +466,15 @@ function checkName(buf: Uint8Array, t: Tlv, what: string, s: TlvSlot): void {
     if (rdn.contentStart === rdnEnd) throw new DerError(`${what}: empty RDN`, rdn.start);
     for (let q = rdn.contentStart; q < rdnEnd; ) {
       const pair = readTlvInto(buf, q, rdnEnd, s);
+      const pairStart = q;
       const pairEnd = pair.end;
       q = pairEnd;
       if (pair.tag !== TAG.SEQUENCE) throw wrongTag(pair, TAG.SEQUENCE, `${what} attribute`);
-      const pairStart = pair.start;
       const typeAt = pair.contentStart;
-      const valueAt = skip(buf, typeAt, pairEnd, s);
-      const typeTag = s.tag;
-      if (valueAt === typeAt || valueAt === pairEnd || skip(buf, valueAt, pairEnd, s) !== pairEnd)
+      if (typeAt === pairEnd) throw new DerError(`${what}: attribute of wrong shape`, pairStart);
+      const type = readTlvInto(buf, typeAt, pairEnd, s);
+      const typeTag = type.tag;
+      if (type.end === pairEnd || readTlvInto(buf, type.end, pairEnd, s).end !== pairEnd)
         throw new DerError(`${what}: attribute of wrong shape`, pairStart);
       if (typeTag !== TAG.OID)
         throw wrongTag(readTlv(buf, typeAt, pairEnd), TAG.OID, `${what} attribute type`);
@@ -481,23 +484,14 @@ function checkName(buf: Uint8Array, t: Tlv, what: string, s: TlvSlot): void {
 }
 
 function checkNameValue(buf: Uint8Array, value: Tlv, what: string): void {
-  if ((value.tag & 0xc0) !== 0 || !((NAME_VALUE_TAGS >> (value.tag & 0x1f)) & 1))
-    throw new DerError(
-      `${what}: attribute value with tag 0x${value.tag.toString(16)}`,
-      value.start,
-    );
+  const tag = value.tag;
+  if ((tag & 0xc0) !== 0 || !((NAME_VALUE_TAGS >> (tag & 0x1f)) & 1))
+    throw new DerError(`${what}: attribute value with tag 0x${tag.toString(16)}`, value.start);
   // Only UTF-8, UCS-2 and UCS-4 text can be unreadable, and ASCII UTF-8 never is.
-  if (
-    value.tag === UTF8_STRING
-      ? !isAscii(buf, value.contentStart, value.end)
-      : value.tag === TAG.BMP_STRING || value.tag === TAG.UNIVERSAL_STRING
-  )
-    stringText(value.tag, contentOf(buf, value), value.contentStart);
-}
-
-function isAscii(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i]! > 0x7f) return false;
-  return true;
+  let plain = tag !== TAG.BMP_STRING && tag !== TAG.UNIVERSAL_STRING;
+  if (tag === UTF8_STRING)
+    for (let i = value.contentStart; plain && i < value.end; i++) plain = buf[i]! <= 0x7f;
+  if (!plain) stringText(tag, contentOf(buf, value), value.contentStart);
 }
 
 export function bitStringBytes(buf: Uint8Array, t: Tlv): Uint8Array {
@@ -517,8 +511,9 @@ export function parseExtensions(buf: Uint8Array, wrapper: Tlv): Extension[] {
 /** Where the one value inside the extensions field `wrapper` ([3] or [0] EXPLICIT) starts. */
 function extensionsIn(buf: Uint8Array, wrapper: Tlv, s: TlvSlot): number {
   const { start, contentStart, end } = wrapper;
-  if (contentStart === end || skip(buf, contentStart, end, s) !== end)
-    throw new DerError("extensions: [3] must hold one SEQUENCE", start);
+  let count = 0;
+  for (let p = contentStart; p < end; count++) p = readTlvInto(buf, p, end, s).end;
+  if (count !== 1) throw new DerError("extensions: [3] must hold one SEQUENCE", start);
   return contentStart;
 }
 
@@ -535,29 +530,30 @@ export function parseExtensionList(buf: Uint8Array, seq: Tlv): Extension[] {
  */
 function readExtensionList(buf: Uint8Array, seq: Tlv, s: TlvSlot, out?: Extension[]): void {
   expectTag(seq, TAG.SEQUENCE, "Extensions");
+  // Each of `ext`, `oid`, `second` and `value` is `s`, read again.
   for (let p = seq.contentStart, end = seq.end; p < end; ) {
+    const ext = readTlvInto(buf, p, end, s);
     const extStart = p;
-    const extEnd = readTlvInto(buf, p, end, s).end;
+    const extEnd = ext.end;
     p = extEnd;
-    expectTag(s, TAG.SEQUENCE, "Extension");
-    if (s.contentStart === extEnd) throw new DerError("Extension: empty", extStart);
-    expectTag(readTlvInto(buf, s.contentStart, extEnd, s), TAG.OID, "extnID");
-    const oidStart = s.contentStart;
-    const oidEnd = s.end;
+    if (ext.tag !== TAG.SEQUENCE) throw wrongTag(ext, TAG.SEQUENCE, "Extension");
+    if (ext.contentStart === extEnd) throw new DerError("Extension: empty", extStart);
+    const oid = readTlvInto(buf, ext.contentStart, extEnd, s);
+    if (oid.tag !== TAG.OID) throw wrongTag(oid, TAG.OID, "extnID");
+    const oidStart = oid.contentStart;
+    const oidEnd = oid.end;
     if (oidEnd === extEnd) throw new DerError("Extension: no value", extStart);
-    readTlvInto(buf, oidEnd, extEnd, s);
-    const hasCritical = s.tag === TAG.BOOLEAN;
-    const critical = hasCritical && buf[s.contentStart] !== 0;
-    if (hasCritical) {
-      if (s.end === extEnd) throw new DerError("Extension: no value", extStart);
-      readTlvInto(buf, s.end, extEnd, s);
-    }
-    if (s.end !== extEnd) throw new DerError("Extension: too many fields", extStart);
-    expectTag(s, TAG.OCTET_STRING, "extnValue");
+    const second = readTlvInto(buf, oidEnd, extEnd, s);
+    const hasCritical = second.tag === TAG.BOOLEAN;
+    const critical = hasCritical && buf[second.contentStart] !== 0;
+    if (hasCritical && second.end === extEnd) throw new DerError("Extension: no value", extStart);
+    const value = hasCritical ? readTlvInto(buf, second.end, extEnd, s) : second;
+    if (value.end !== extEnd) throw new DerError("Extension: too many fields", extStart);
+    if (value.tag !== TAG.OCTET_STRING) throw wrongTag(value, TAG.OCTET_STRING, "extnValue");
     out?.push({
       oid: decodeOid(buf, oidStart, oidEnd),
       critical,
-      value: buf.subarray(s.contentStart, s.end),
+      value: buf.subarray(value.contentStart, value.end),
     });
   }
 }
