@@ -204,7 +204,7 @@ export class Certificate {
   }
 
   get tbs(): Uint8Array {
-    this.#tbs ??= viewAt(this.der, this.#tbsAt, 0);
+    this.#tbs ??= viewAt(this.der, this.#tbsAt, "all");
     return this.#tbs;
   }
 
@@ -218,12 +218,12 @@ export class Certificate {
 
   /** The signature BIT STRING contents after the unused-bits octet. */
   get signature(): Uint8Array {
-    this.#signature ??= viewAt(this.der, this.#signatureAt, BIT_STRING_BITS);
+    this.#signature ??= viewAt(this.der, this.#signatureAt, "bits");
     return this.#signature;
   }
 
   get serial(): Uint8Array {
-    this.#serial ??= viewAt(this.der, this.#serialAt, CONTENT);
+    this.#serial ??= viewAt(this.der, this.#serialAt, "content");
     return this.#serial;
   }
 
@@ -237,7 +237,7 @@ export class Certificate {
   }
 
   get issuer(): Uint8Array {
-    this.#issuer ??= viewAt(this.der, this.#issuerAt, 0);
+    this.#issuer ??= viewAt(this.der, this.#issuerAt, "all");
     return this.#issuer;
   }
 
@@ -257,18 +257,18 @@ export class Certificate {
   }
 
   get subject(): Uint8Array {
-    this.#subject ??= viewAt(this.der, this.#subjectAt, 0);
+    this.#subject ??= viewAt(this.der, this.#subjectAt, "all");
     return this.#subject;
   }
 
   get spki(): Uint8Array {
-    this.#spki ??= viewAt(this.der, this.#spkiAt, 0);
+    this.#spki ??= viewAt(this.der, this.#spkiAt, "all");
     return this.#spki;
   }
 
   /** The subjectPublicKey BIT STRING contents after the unused-bits octet. */
   get publicKeyBits(): Uint8Array {
-    this.#publicKeyBits ??= viewAt(this.der, this.#publicKeyAt, BIT_STRING_BITS);
+    this.#publicKeyBits ??= viewAt(this.der, this.#publicKeyAt, "bits");
     return this.#publicKeyBits;
   }
 
@@ -398,17 +398,14 @@ function skip(buf: Uint8Array, at: number, end: number, s: TlvSlot): number {
   return at < end ? readTlvInto(buf, at, end, s).end : at;
 }
 
-// What viewAt returns of a value: all of it, its content, or a BIT STRING's bits.
-const CONTENT = 1;
-const BIT_STRING_BITS = 2;
+// viewAt reads headers into this one slot; nothing it calls reads into it too.
 const scratch = newSlot();
 
-function viewAt(der: Uint8Array, at: number, part: 0 | typeof CONTENT | typeof BIT_STRING_BITS) {
+/** A view of the value at `at`: all of it, its content, or a BIT STRING's bits. */
+function viewAt(der: Uint8Array, at: number, part: "all" | "content" | "bits"): Uint8Array {
   const t = readTlvInto(der, at, der.length, scratch);
-  return der.subarray(
-    part === 0 ? t.start : t.contentStart + (part === BIT_STRING_BITS ? 1 : 0),
-    t.end,
-  );
+  const from = part === "all" ? t.start : part === "content" ? t.contentStart : t.contentStart + 1;
+  return der.subarray(from, t.end);
 }
 
 export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmId {
