@@ -54,6 +54,20 @@ export interface AlgorithmId {
 /** X.509 key usage bits, numbered as in RFC 5280 §4.2.1.3. */
 export const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5 } as const;
 
+// Tags as plain bindings: each TAG.X is an inline-cache lookup in V8's interpreter and
+// baseline code, where a cold run checks its certificates.
+const {
+  BIT_STRING,
+  BMP_STRING,
+  BOOLEAN,
+  INTEGER,
+  OCTET_STRING,
+  OID: OID_TAG,
+  SEQUENCE,
+  SET,
+  UNIVERSAL_STRING,
+} = TAG;
+
 /** The validity times are judged where an error can name them (see Certificate). */
 const TIMES_UNJUDGED = { timesForPrint: true } as const;
 
@@ -110,7 +124,7 @@ export class Certificate {
     this.der = der;
     this.#forPrint = forPrint;
     const top = checkDer(der, TIMES_UNJUDGED);
-    expectTag(top, TAG.SEQUENCE, "Certificate");
+    expectTag(top, SEQUENCE, "Certificate");
     // Each value is read into `s` in turn; a field's start is kept, and read again when needed.
     const s = newSlot();
     const end = top.end;
@@ -120,7 +134,7 @@ export class Certificate {
     if (sigAt === end || skip(der, sigAt, end, s) !== end)
       throw new DerError("Certificate: wrong shape", 0);
     const tbsEnd = readTlvInto(der, tbsAt, end, s).end;
-    expectTag(s, TAG.SEQUENCE, "TBSCertificate");
+    expectTag(s, SEQUENCE, "TBSCertificate");
     let p = s.contentStart;
     checkAlgorithm(der, readTlvInto(der, algAt, end, s), s);
     checkBitStringField(readTlvInto(der, sigAt, end, s));
@@ -135,7 +149,7 @@ export class Certificate {
       const inner = s.contentStart;
       if (inner === wrapperEnd || readTlvInto(der, inner, wrapperEnd, s).end !== wrapperEnd)
         throw new DerError("Certificate: [0] must hold one version", p);
-      expectTag(s, TAG.INTEGER, "version");
+      expectTag(s, INTEGER, "version");
       this.version = der[s.contentStart]!;
       p = wrapperEnd;
     }
@@ -146,7 +160,7 @@ export class Certificate {
     const subjectAt = skip(der, validityAt, tbsEnd, s);
     const spkiAt = skip(der, subjectAt, tbsEnd, s);
     if (spkiAt === tbsEnd) throw new DerError("TBSCertificate: missing fields", tbsAt);
-    expectTag(readTlvInto(der, serialAt, tbsEnd, s), TAG.INTEGER, "serialNumber");
+    expectTag(readTlvInto(der, serialAt, tbsEnd, s), INTEGER, "serialNumber");
     checkAlgorithm(der, readTlvInto(der, innerAlgAt, tbsEnd, s), s);
     checkName(der, readTlvInto(der, issuerAt, tbsEnd, s), "issuer", s);
     this.#serialAt = serialAt;
@@ -154,7 +168,7 @@ export class Certificate {
     this.#issuerAt = issuerAt;
 
     const validityEnd = readTlvInto(der, validityAt, tbsEnd, s).end;
-    expectTag(s, TAG.SEQUENCE, "validity");
+    expectTag(s, SEQUENCE, "validity");
     const nbAt = s.contentStart;
     const naAt = skip(der, nbAt, validityEnd, s);
     if (naAt === validityEnd || skip(der, naAt, validityEnd, s) !== validityEnd)
@@ -168,7 +182,7 @@ export class Certificate {
     this.#subjectAt = subjectAt;
 
     const spkiEnd = readTlvInto(der, spkiAt, tbsEnd, s).end;
-    expectTag(s, TAG.SEQUENCE, "subjectPublicKeyInfo");
+    expectTag(s, SEQUENCE, "subjectPublicKeyInfo");
     const keyAlgAt = s.contentStart;
     const keyAt = skip(der, keyAlgAt, spkiEnd, s);
     if (keyAt === spkiEnd || skip(der, keyAt, spkiEnd, s) !== spkiEnd)
@@ -314,7 +328,7 @@ export class Certificate {
     const e = this.extension(OID.keyUsage);
     if (!e) return undefined;
     const t = checkDer(e.value);
-    expectTag(t, TAG.BIT_STRING, "keyUsage");
+    expectTag(t, BIT_STRING, "keyUsage");
     const c = contentOf(e.value, t);
     const bits = new Set<number>();
     for (let byte = 1; byte < c.length; byte++) {
@@ -419,14 +433,14 @@ export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmId {
 
 /** Checks the AlgorithmIdentifier `t` (which may be `s`, the slot every part is read into). */
 function checkAlgorithm(buf: Uint8Array, t: Tlv, s: TlvSlot): void {
-  if (t.tag !== TAG.SEQUENCE) throw wrongTag(t, TAG.SEQUENCE, "AlgorithmIdentifier");
+  if (t.tag !== SEQUENCE) throw wrongTag(t, SEQUENCE, "AlgorithmIdentifier");
   const { start, contentStart, end } = t;
   if (contentStart === end) throw new DerError("AlgorithmIdentifier: wrong shape", start);
   const oid = readTlvInto(buf, contentStart, end, s);
   const oidTag = oid.tag;
   if (oid.end !== end && readTlvInto(buf, oid.end, end, s).end !== end)
     throw new DerError("AlgorithmIdentifier: wrong shape", start);
-  if (oidTag !== TAG.OID) throw wrongTag(readTlv(buf, contentStart, end), TAG.OID, "algorithm");
+  if (oidTag !== OID_TAG) throw wrongTag(readTlv(buf, contentStart, end), OID_TAG, "algorithm");
 }
 
 /**
@@ -453,28 +467,28 @@ export function nameBytes(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
 
 /** nameBytes' checks, reading every value into `s` (which `t` may be). */
 function checkName(buf: Uint8Array, t: Tlv, what: string, s: TlvSlot): void {
-  if (t.tag !== TAG.SEQUENCE) throw wrongTag(t, TAG.SEQUENCE, what);
+  if (t.tag !== SEQUENCE) throw wrongTag(t, SEQUENCE, what);
   // `rdn`, `pair`, `type` and `value` are each `s`, read again.
   for (let p = t.contentStart, end = t.end; p < end; ) {
     const rdn = readTlvInto(buf, p, end, s);
     const rdnEnd = rdn.end;
     p = rdnEnd;
-    if (rdn.tag !== TAG.SET) throw wrongTag(rdn, TAG.SET, `${what} RDN`);
+    if (rdn.tag !== SET) throw wrongTag(rdn, SET, `${what} RDN`);
     if (rdn.contentStart === rdnEnd) throw new DerError(`${what}: empty RDN`, rdn.start);
     for (let q = rdn.contentStart; q < rdnEnd; ) {
       const pair = readTlvInto(buf, q, rdnEnd, s);
       const pairStart = q;
       const pairEnd = pair.end;
       q = pairEnd;
-      if (pair.tag !== TAG.SEQUENCE) throw wrongTag(pair, TAG.SEQUENCE, `${what} attribute`);
+      if (pair.tag !== SEQUENCE) throw wrongTag(pair, SEQUENCE, `${what} attribute`);
       const typeAt = pair.contentStart;
       if (typeAt === pairEnd) throw new DerError(`${what}: attribute of wrong shape`, pairStart);
       const type = readTlvInto(buf, typeAt, pairEnd, s);
       const typeTag = type.tag;
       if (type.end === pairEnd || readTlvInto(buf, type.end, pairEnd, s).end !== pairEnd)
         throw new DerError(`${what}: attribute of wrong shape`, pairStart);
-      if (typeTag !== TAG.OID)
-        throw wrongTag(readTlv(buf, typeAt, pairEnd), TAG.OID, `${what} attribute type`);
+      if (typeTag !== OID_TAG)
+        throw wrongTag(readTlv(buf, typeAt, pairEnd), OID_TAG, `${what} attribute type`);
       checkNameValue(buf, s, what);
     }
   }
@@ -485,7 +499,7 @@ function checkNameValue(buf: Uint8Array, value: Tlv, what: string): void {
   if ((tag & 0xc0) !== 0 || !((NAME_VALUE_TAGS >> (tag & 0x1f)) & 1))
     throw new DerError(`${what}: attribute value with tag 0x${tag.toString(16)}`, value.start);
   // Only UTF-8, UCS-2 and UCS-4 text can be unreadable, and ASCII UTF-8 never is.
-  let plain = tag !== TAG.BMP_STRING && tag !== TAG.UNIVERSAL_STRING;
+  let plain = tag !== BMP_STRING && tag !== UNIVERSAL_STRING;
   if (tag === UTF8_STRING)
     for (let i = value.contentStart; plain && i < value.end; i++) plain = buf[i]! <= 0x7f;
   if (!plain) stringText(tag, contentOf(buf, value), value.contentStart);
@@ -497,7 +511,7 @@ export function bitStringBytes(buf: Uint8Array, t: Tlv): Uint8Array {
 }
 
 function checkBitStringField(t: Tlv): void {
-  expectTag(t, TAG.BIT_STRING, "BIT STRING");
+  expectTag(t, BIT_STRING, "BIT STRING");
   if (t.contentStart === t.end) throw new DerError("BIT STRING: empty", t.start);
 }
 
@@ -526,27 +540,27 @@ export function parseExtensionList(buf: Uint8Array, seq: Tlv): Extension[] {
  * no extension it may never read.
  */
 function readExtensionList(buf: Uint8Array, seq: Tlv, s: TlvSlot, out?: Extension[]): void {
-  expectTag(seq, TAG.SEQUENCE, "Extensions");
+  expectTag(seq, SEQUENCE, "Extensions");
   // Each of `ext`, `oid`, `second` and `value` is `s`, read again.
   for (let p = seq.contentStart, end = seq.end; p < end; ) {
     const ext = readTlvInto(buf, p, end, s);
     const extStart = p;
     const extEnd = ext.end;
     p = extEnd;
-    if (ext.tag !== TAG.SEQUENCE) throw wrongTag(ext, TAG.SEQUENCE, "Extension");
+    if (ext.tag !== SEQUENCE) throw wrongTag(ext, SEQUENCE, "Extension");
     if (ext.contentStart === extEnd) throw new DerError("Extension: empty", extStart);
     const oid = readTlvInto(buf, ext.contentStart, extEnd, s);
-    if (oid.tag !== TAG.OID) throw wrongTag(oid, TAG.OID, "extnID");
+    if (oid.tag !== OID_TAG) throw wrongTag(oid, OID_TAG, "extnID");
     const oidStart = oid.contentStart;
     const oidEnd = oid.end;
     if (oidEnd === extEnd) throw new DerError("Extension: no value", extStart);
     const second = readTlvInto(buf, oidEnd, extEnd, s);
-    const hasCritical = second.tag === TAG.BOOLEAN;
+    const hasCritical = second.tag === BOOLEAN;
     const critical = hasCritical && buf[second.contentStart] !== 0;
     if (hasCritical && second.end === extEnd) throw new DerError("Extension: no value", extStart);
     const value = hasCritical ? readTlvInto(buf, second.end, extEnd, s) : second;
     if (value.end !== extEnd) throw new DerError("Extension: too many fields", extStart);
-    if (value.tag !== TAG.OCTET_STRING) throw wrongTag(value, TAG.OCTET_STRING, "extnValue");
+    if (value.tag !== OCTET_STRING) throw wrongTag(value, OCTET_STRING, "extnValue");
     out?.push({
       oid: decodeOid(buf, oidStart, oidEnd),
       critical,
