@@ -300,7 +300,11 @@ export class Certificate {
   }
 
   extension(oid: string): Extension | undefined {
-    return this.extensions.find((e) => e.oid === oid);
+    // An index loop, not find (a closure per call) nor for-of (an iterator): a check asks every
+    // certificate for several.
+    const list = this.extensions;
+    for (let i = 0; i < list.length; i++) if (list[i]!.oid === oid) return list[i];
+    return undefined;
   }
 
   /** Serial as OpenSSL prints it in hex: upper case, even length, no sign byte. */
