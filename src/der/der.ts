@@ -5,7 +5,7 @@
 
 import { DerError } from "./error.js";
 import { checkOidContent } from "./oid.js";
-import { parseTimeText } from "./time.js";
+import { timeValue } from "./time.js";
 import type { Tlv } from "./tlv.js";
 
 export type { Tlv };
@@ -27,6 +27,23 @@ export const TAG = {
   BMP_STRING: 0x1e,
 } as const;
 
+// The walk reads tags as plain bindings: each TAG.X is an inline-cache lookup in V8's
+// interpreter and baseline code, where the walk spends a cold run.
+const {
+  BOOLEAN,
+  INTEGER,
+  BIT_STRING,
+  NULL,
+  OID,
+  ENUMERATED,
+  SEQUENCE,
+  SET,
+  UTC_TIME,
+  GENERALIZED_TIME,
+  UNIVERSAL_STRING,
+  BMP_STRING,
+} = TAG;
+
 /** Deepest nesting accepted; real OCSP and X.509 structures stay under 15. */
 export const MAX_DEPTH = 32;
 
@@ -35,6 +52,28 @@ export function isConstructed(tag: number): boolean {
 }
 
 export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
+  return readTlvInto(buf, offset, limit, newSlot());
+}
+
+/** A Tlv that readTlvInto overwrites: a walk through one allocates nothing per value. */
+export interface TlvSlot {
+  tag: number;
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
+export function newSlot(): TlvSlot {
+  return { tag: 0, start: 0, contentStart: 0, end: 0 };
+}
+
+/** readTlv, written into `into` (returned) instead of a new object. */
+export function readTlvInto(
+  buf: Uint8Array,
+  offset: number,
+  limit: number,
+  into: TlvSlot,
+): TlvSlot {
   if (offset >= limit) throw new DerError("unexpected end of data", offset);
   const tag = buf[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte tags are not used in OCSP", offset);
@@ -55,7 +94,11 @@ export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tl
       throw new DerError("non-minimal length is not DER", p - n - 1);
   }
   if (p + len > limit) throw new DerError(`truncated: ${len} bytes declared, ${limit - p} left`, p);
-  return { tag, start: offset, contentStart: p, end: p + len };
+  into.tag = tag;
+  into.start = offset;
+  into.contentStart = p;
+  into.end = p + len;
+  return into;
 }
 
 /** The TLVs directly inside a constructed value. */
@@ -83,12 +126,12 @@ export function contentOf(buf: Uint8Array, t: Tlv): Uint8Array {
  * down through constructed values, bounded depth, no trailing bytes, and universal primitives
  * whose contents follow their type's rules (see checkPrimitive).
  */
-export function checkDer(buf: Uint8Array, opts: DerCheckOptions = {}): Tlv {
+export function checkDer(buf: Uint8Array, opts?: DerCheckOptions): Tlv {
   const top = readTlv(buf, 0);
   if (top.end !== buf.length) {
     throw new DerError(`${buf.length - top.end} trailing bytes after the value`, top.end);
   }
-  walk(buf, top, 1, opts);
+  walk(buf, 0, top.end, 1, opts?.timesForPrint === true, newSlot());
   return top;
 }
 
@@ -100,94 +143,142 @@ export interface DerCheckOptions {
   readonly timesForPrint?: boolean;
 }
 
-function walk(buf: Uint8Array, t: Tlv, depth: number, opts: DerCheckOptions): void {
-  if (!isConstructed(t.tag)) {
-    if (opts.timesForPrint && (t.tag === TAG.UTC_TIME || t.tag === TAG.GENERALIZED_TIME)) return;
-    checkPrimitive(buf, t);
-    return;
-  }
-  if ((t.tag & 0xc0) === 0 && t.tag !== TAG.SEQUENCE && t.tag !== TAG.SET) {
-    throw new DerError(
-      `constructed encoding of universal type ${t.tag & 0x1f} is not DER`,
-      t.start,
-    );
-  }
-  if (depth > MAX_DEPTH) throw new DerError(`nesting deeper than ${MAX_DEPTH}`, t.start);
-  // Child by child, without an array of them: the walk runs over every certificate read.
-  for (let p = t.contentStart; p < t.end; ) {
-    const c = readTlv(buf, p, t.end);
-    walk(buf, c, depth + 1, opts);
-    p = c.end;
+/**
+ * Checks the values in `buf[from..to)`, at nesting `depth`, and everything inside them. This
+ * runs over every value of every certificate read, mostly in V8's interpreter, where calls and
+ * objects are what cost: a value's header is read in place (only long lengths and faults go
+ * through readTlvInto, into `slot`), and only values with a rule to check cost a call.
+ */
+function walk(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  depth: number,
+  timesForPrint: boolean,
+  slot: TlvSlot,
+): void {
+  for (let p = from; p < to; ) {
+    let tag = buf[p]!;
+    let contentStart = p + 2;
+    let len = buf[p + 1]!;
+    if (len >= 0x80 || (tag & 0x1f) === 0x1f || contentStart > to || contentStart + len > to) {
+      readTlvInto(buf, p, to, slot);
+      tag = slot.tag;
+      contentStart = slot.contentStart;
+      len = slot.end - contentStart;
+    }
+    const end = contentStart + len;
+    if (tag & 0x20) {
+      if ((tag & 0xc0) === 0 && tag !== SEQUENCE && tag !== SET) {
+        throw new DerError(`constructed encoding of universal type ${tag & 0x1f} is not DER`, p);
+      }
+      if (depth > MAX_DEPTH) throw new DerError(`nesting deeper than ${MAX_DEPTH}`, p);
+      walk(buf, contentStart, end, depth + 1, timesForPrint, slot);
+    } else if (tag === OID) {
+      // A third of the values in a certificate.
+      checkOidContent(buf, 0, contentStart, end);
+    } else if (
+      tag < 0x20 &&
+      (CHECKED_PRIMITIVES >> tag) & 1 &&
+      !(timesForPrint && (tag === UTC_TIME || tag === GENERALIZED_TIME))
+    ) {
+      checkPrimitive(buf, tag, p, contentStart, end);
+    }
+    p = end;
   }
 }
+
+/** The universal primitive tags checkPrimitive has a rule for, one bit per tag number. */
+const CHECKED_PRIMITIVES = [
+  0,
+  BOOLEAN,
+  INTEGER,
+  BIT_STRING,
+  NULL,
+  ENUMERATED,
+  SEQUENCE & 0x1f,
+  SET & 0x1f,
+  UTC_TIME,
+  GENERALIZED_TIME,
+  UNIVERSAL_STRING,
+  BMP_STRING,
+].reduce((mask, tag) => mask | (1 << tag), 0);
 
 /**
  * The content rules of the universal types OCSP and X.509 use. Each one a decoder would
  * otherwise accept and then read differently from OpenSSL: a padded INTEGER matches no serial,
  * a lax time rolls "month 13" into the next year, an overlong OID arc costs quadratic time.
  * OpenSSL refuses the same when it reads the structure; time formats it checks only when the
- * time is used, so there ocspkit is stricter.
+ * time is used, so there ocspkit is stricter. (The walk checks OIDs itself, with checkOidContent.)
  */
-function checkPrimitive(buf: Uint8Array, t: Tlv): void {
-  if ((t.tag & 0xc0) !== 0) return;
+function checkPrimitive(
+  buf: Uint8Array,
+  tag: number,
+  start: number,
+  at: number,
+  end: number,
+): void {
   // Read in place: a view per value is most of the walk's cost (a certificate has ~50).
-  const at = t.contentStart;
-  const length = t.end - at;
-  switch (t.tag) {
+  const length = end - at;
+  switch (tag) {
     case 0:
-      throw new DerError("end-of-contents marker outside an indefinite length", t.start);
-    case TAG.SEQUENCE & 0x1f:
-    case TAG.SET & 0x1f:
-      throw new DerError("SEQUENCE or SET without the constructed bit", t.start);
-    case TAG.BOOLEAN:
-      if (length !== 1) throw new DerError("BOOLEAN must be one byte", t.start);
+      throw new DerError("end-of-contents marker outside an indefinite length", start);
+    case SEQUENCE & 0x1f:
+    case SET & 0x1f:
+      throw new DerError("SEQUENCE or SET without the constructed bit", start);
+    case BOOLEAN:
+      if (length !== 1) throw new DerError("BOOLEAN must be one byte", start);
       return;
-    case TAG.NULL:
-      if (length !== 0) throw new DerError("NULL with content", t.start);
+    case NULL:
+      if (length !== 0) throw new DerError("NULL with content", start);
       return;
-    case TAG.INTEGER:
-    case TAG.ENUMERATED:
-      if (length === 0) throw new DerError("INTEGER without content", t.start);
+    case INTEGER:
+    case ENUMERATED:
+      if (length === 0) throw new DerError("INTEGER without content", start);
       if (
         length > 1 &&
         ((buf[at] === 0 && buf[at + 1]! < 0x80) || (buf[at] === 0xff && buf[at + 1]! >= 0x80))
       )
-        throw new DerError("non-minimal INTEGER", t.start);
+        throw new DerError("non-minimal INTEGER", start);
       return;
-    case TAG.BIT_STRING:
-      checkBitString(buf, t);
+    case BIT_STRING:
+      checkBitStringContent(buf, start, at, end);
       return;
-    case TAG.OID:
-      checkOidContent(buf, 0, at, t.end);
+    case UTC_TIME:
+    case GENERALIZED_TIME:
+      timeValue(tag, buf, at, end, start);
       return;
-    case TAG.UTC_TIME:
-    case TAG.GENERALIZED_TIME:
-      parseTimeText(t.tag, contentOf(buf, t), t.start);
+    case BMP_STRING:
+      if (length % 2) throw new DerError("BMPString of odd length", start);
       return;
-    case TAG.BMP_STRING:
-      if (length % 2) throw new DerError("BMPString of odd length", t.start);
-      return;
-    case TAG.UNIVERSAL_STRING:
-      if (length % 4) throw new DerError("UniversalString not a multiple of 4 bytes", t.start);
+    case UNIVERSAL_STRING:
+      if (length % 4) throw new DerError("UniversalString not a multiple of 4 bytes", start);
   }
 }
 
 /** A BIT STRING's content rules, for universal and implicitly tagged ones alike. */
 export function checkBitString(buf: Uint8Array, t: Tlv): void {
-  const length = t.end - t.contentStart;
-  const unused = buf[t.contentStart]!;
-  if (length === 0) throw new DerError("BIT STRING without the unused-bits octet", t.start);
+  checkBitStringContent(buf, t.start, t.contentStart, t.end);
+}
+
+function checkBitStringContent(buf: Uint8Array, start: number, at: number, end: number): void {
+  const length = end - at;
+  const unused = buf[at]!;
+  if (length === 0) throw new DerError("BIT STRING without the unused-bits octet", start);
   if (unused > 7 || (length === 1 && unused !== 0))
-    throw new DerError(`BIT STRING with ${unused} unused bits`, t.start);
+    throw new DerError(`BIT STRING with ${unused} unused bits`, start);
 }
 
 export function expectTag(t: Tlv, tag: number, what: string): void {
-  if (t.tag !== tag) {
-    throw new DerError(
-      `${what}: expected tag 0x${tag.toString(16)}, found 0x${t.tag.toString(16)}`,
-      t.start,
-    );
-  }
+  if (t.tag !== tag) throw wrongTag(t, tag, what);
+}
+
+/** The error expectTag throws, for callers that build `what` only when it is needed. */
+export function wrongTag(t: Tlv, tag: number, what: string): DerError {
+  return new DerError(
+    `${what}: expected tag 0x${tag.toString(16)}, found 0x${t.tag.toString(16)}`,
+    t.start,
+  );
 }
 
 export function encodeLength(len: number): Uint8Array {

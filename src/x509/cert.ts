@@ -1,19 +1,22 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import {
-  bytesOf,
   checkBitString,
   checkDer,
-  children,
   contentOf,
   DerError,
   expectTag,
+  newSlot,
+  readTlv,
+  readTlvInto,
   sameBytes,
   TAG,
   type Tlv,
+  type TlvSlot,
+  wrongTag,
 } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
 import { stringText, UTF8_STRING } from "../der/strings.js";
-import { parseTime, readTimeForPrint, timeOf } from "../der/time.js";
+import { checkTimeTag, parseTime, readTimeForPrint, timeMs, timeOf } from "../der/time.js";
 import { describe } from "../errors.js";
 import {
   decodeAccessUris,
@@ -51,29 +54,64 @@ export interface AlgorithmId {
 /** X.509 key usage bits, numbered as in RFC 5280 §4.2.1.3. */
 export const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5 } as const;
 
+// Tags as plain bindings: each TAG.X is an inline-cache lookup in V8's interpreter and
+// baseline code, where a cold run checks its certificates.
+const {
+  BIT_STRING,
+  BMP_STRING,
+  BOOLEAN,
+  INTEGER,
+  OCTET_STRING,
+  OID: OID_TAG,
+  SEQUENCE,
+  SET,
+  UNIVERSAL_STRING,
+} = TAG;
+
+/** The validity times are judged where an error can name them (see Certificate). */
+const TIMES_UNJUDGED = { timesForPrint: true } as const;
+
 /**
  * A parsed certificate. Names, keys and the signed part are kept as the exact bytes of the
  * original encoding: CertID hashes and signatures are over those bytes, not a re-encoding.
+ *
+ * The constructor checks everything (DER, shape, names, times, algorithms, extension list) but
+ * keeps only where each part starts: the views, times, algorithms and extensions are made when
+ * first read. A check of 1,000 certificates reads a few parts of each, and making them all up
+ * front cost as much in garbage collection as the decoding itself.
  */
 export class Certificate {
   readonly der: Uint8Array;
-  readonly tbs: Uint8Array;
-  readonly serial: Uint8Array;
-  readonly issuer: Uint8Array;
-  readonly subject: Uint8Array;
-  readonly spki: Uint8Array;
-  /** The subjectPublicKey BIT STRING contents after the unused-bits octet. */
-  readonly publicKeyBits: Uint8Array;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  readonly signatureAlgorithm: AlgorithmId;
-  /** The algorithm the signed part names; RFC 5280 §4.1.1.2 wants it equal to the outer one. */
-  readonly tbsSignatureAlgorithm: AlgorithmId;
-  readonly signature: Uint8Array;
   /** The signature BIT STRING's unused-bits count; anything but 0 fails verification. */
   readonly signatureUnusedBits: number;
-  readonly extensions: readonly Extension[];
   readonly version: number;
+  readonly #forPrint: boolean;
+  // Where each part's TLV starts in `der`.
+  readonly #tbsAt: number;
+  readonly #signatureAlgorithmAt: number;
+  readonly #signatureAt: number;
+  readonly #serialAt: number;
+  readonly #tbsSignatureAlgorithmAt: number;
+  readonly #issuerAt: number;
+  readonly #notBeforeAt: number;
+  readonly #notAfterAt: number;
+  readonly #subjectAt: number;
+  readonly #spkiAt: number;
+  readonly #publicKeyAt: number;
+  /** The SEQUENCE inside [3], or -1 when there are no extensions. */
+  readonly #extensionsAt: number;
+  #tbs?: Uint8Array;
+  #signatureAlgorithm?: AlgorithmId;
+  #signature?: Uint8Array;
+  #serial?: Uint8Array;
+  #tbsSignatureAlgorithm?: AlgorithmId;
+  #issuer?: Uint8Array;
+  #notBefore?: Date;
+  #notAfter?: Date;
+  #subject?: Uint8Array;
+  #spki?: Uint8Array;
+  #publicKeyBits?: Uint8Array;
+  #extensions?: readonly Extension[];
   #publicKey?: KeyObject;
   #serialHex?: string;
   #keyUsage?: Set<number> | null;
@@ -84,51 +122,82 @@ export class Certificate {
    */
   constructor(der: Uint8Array, forPrint = false) {
     this.der = der;
-    // The validity times are judged below, where an error can name them.
-    const top = checkDer(der, { timesForPrint: true });
-    expectTag(top, TAG.SEQUENCE, "Certificate");
-    const [tbsT, algT, sigT, ...rest] = children(der, top);
-    if (!tbsT || !algT || !sigT || rest.length) throw new DerError("Certificate: wrong shape", 0);
-    expectTag(tbsT, TAG.SEQUENCE, "TBSCertificate");
-    this.tbs = bytesOf(der, tbsT);
-    this.signatureAlgorithm = parseAlgorithm(der, algT);
-    this.signature = bitStringBytes(der, sigT);
-    this.signatureUnusedBits = der[sigT.contentStart]!;
-    const f = children(der, tbsT);
-    let i = 0;
+    this.#forPrint = forPrint;
+    const top = checkDer(der, TIMES_UNJUDGED);
+    expectTag(top, SEQUENCE, "Certificate");
+    // Each value is read into `s` in turn; a field's start is kept, and read again when needed.
+    const s = newSlot();
+    const end = top.end;
+    const tbsAt = top.contentStart;
+    const algAt = skip(der, tbsAt, end, s);
+    const sigAt = skip(der, algAt, end, s);
+    if (sigAt === end || skip(der, sigAt, end, s) !== end)
+      throw new DerError("Certificate: wrong shape", 0);
+    const tbsEnd = readTlvInto(der, tbsAt, end, s).end;
+    expectTag(s, SEQUENCE, "TBSCertificate");
+    let p = s.contentStart;
+    checkAlgorithm(der, readTlvInto(der, algAt, end, s), s);
+    checkBitStringField(readTlvInto(der, sigAt, end, s));
+    this.signatureUnusedBits = der[s.contentStart]!;
+    this.#tbsAt = tbsAt;
+    this.#signatureAlgorithmAt = algAt;
+    this.#signatureAt = sigAt;
+
     this.version = 0;
-    if (f[0]?.tag === 0xa0) {
-      const [v, extra] = children(der, f[0]);
-      if (!v || extra) throw new DerError("Certificate: [0] must hold one version", f[0].start);
-      expectTag(v, TAG.INTEGER, "version");
-      this.version = contentOf(der, v)[0] ?? 0;
-      i = 1;
+    if (p < tbsEnd && der[p] === 0xa0) {
+      const wrapperEnd = readTlvInto(der, p, tbsEnd, s).end;
+      const inner = s.contentStart;
+      if (inner === wrapperEnd || readTlvInto(der, inner, wrapperEnd, s).end !== wrapperEnd)
+        throw new DerError("Certificate: [0] must hold one version", p);
+      expectTag(s, INTEGER, "version");
+      this.version = der[s.contentStart]!;
+      p = wrapperEnd;
     }
-    const [serialT, innerAlgT, issuerT, validityT, subjectT, spkiT, ...more] = f.slice(i);
-    if (!serialT || !innerAlgT || !issuerT || !validityT || !subjectT || !spkiT) {
-      throw new DerError("TBSCertificate: missing fields", tbsT.start);
-    }
-    expectTag(serialT, TAG.INTEGER, "serialNumber");
-    this.serial = contentOf(der, serialT);
-    this.tbsSignatureAlgorithm = parseAlgorithm(der, innerAlgT);
-    this.issuer = nameBytes(der, issuerT, "issuer");
-    expectTag(validityT, TAG.SEQUENCE, "validity");
-    const [nb, na, extraTime] = children(der, validityT);
-    if (!nb || !na || extraTime) throw new DerError("validity: not two times", validityT.start);
-    const readTime = forPrint ? readTimeForPrint : parseTime;
-    this.notBefore = timeOf(der, nb, "notBefore", readTime);
-    this.notAfter = timeOf(der, na, "notAfter", readTime);
-    this.subject = nameBytes(der, subjectT, "subject");
-    expectTag(spkiT, TAG.SEQUENCE, "subjectPublicKeyInfo");
-    this.spki = bytesOf(der, spkiT);
-    const [keyAlgT, keyT, extraKey] = children(der, spkiT);
-    if (!keyAlgT || !keyT || extraKey)
-      throw new DerError("subjectPublicKeyInfo: wrong shape", spkiT.start);
-    parseAlgorithm(der, keyAlgT);
-    this.publicKeyBits = bitStringBytes(der, keyT);
+    const serialAt = p;
+    const innerAlgAt = skip(der, serialAt, tbsEnd, s);
+    const issuerAt = skip(der, innerAlgAt, tbsEnd, s);
+    const validityAt = skip(der, issuerAt, tbsEnd, s);
+    const subjectAt = skip(der, validityAt, tbsEnd, s);
+    const spkiAt = skip(der, subjectAt, tbsEnd, s);
+    if (spkiAt === tbsEnd) throw new DerError("TBSCertificate: missing fields", tbsAt);
+    expectTag(readTlvInto(der, serialAt, tbsEnd, s), INTEGER, "serialNumber");
+    checkAlgorithm(der, readTlvInto(der, innerAlgAt, tbsEnd, s), s);
+    checkName(der, readTlvInto(der, issuerAt, tbsEnd, s), "issuer", s);
+    this.#serialAt = serialAt;
+    this.#tbsSignatureAlgorithmAt = innerAlgAt;
+    this.#issuerAt = issuerAt;
+
+    const validityEnd = readTlvInto(der, validityAt, tbsEnd, s).end;
+    expectTag(s, SEQUENCE, "validity");
+    const nbAt = s.contentStart;
+    const naAt = skip(der, nbAt, validityEnd, s);
+    if (naAt === validityEnd || skip(der, naAt, validityEnd, s) !== validityEnd)
+      throw new DerError("validity: not two times", validityAt);
+    const checkTime = forPrint ? checkTimeTag : timeMs;
+    timeOf(der, readTlvInto(der, nbAt, validityEnd, s), "notBefore", checkTime);
+    timeOf(der, readTlvInto(der, naAt, validityEnd, s), "notAfter", checkTime);
+    checkName(der, readTlvInto(der, subjectAt, tbsEnd, s), "subject", s);
+    this.#notBeforeAt = nbAt;
+    this.#notAfterAt = naAt;
+    this.#subjectAt = subjectAt;
+
+    const spkiEnd = readTlvInto(der, spkiAt, tbsEnd, s).end;
+    expectTag(s, SEQUENCE, "subjectPublicKeyInfo");
+    const keyAlgAt = s.contentStart;
+    const keyAt = skip(der, keyAlgAt, spkiEnd, s);
+    if (keyAt === spkiEnd || skip(der, keyAt, spkiEnd, s) !== spkiEnd)
+      throw new DerError("subjectPublicKeyInfo: wrong shape", spkiAt);
+    checkAlgorithm(der, readTlvInto(der, keyAlgAt, spkiEnd, s), s);
+    checkBitStringField(readTlvInto(der, keyAt, spkiEnd, s));
+    this.#spkiAt = spkiAt;
+    this.#publicKeyAt = keyAt;
+
     // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: each optional, in this order.
     let last = 0;
-    for (const t of more) {
+    let extsAt = -1;
+    for (let q = spkiEnd; q < tbsEnd; ) {
+      const t = readTlvInto(der, q, tbsEnd, s);
+      q = t.end;
       const n = t.tag & 0x1f;
       if (t.tag !== (n === 3 ? 0xa3 : 0x80 | n) || n <= last || n > 3) {
         throw new DerError(
@@ -138,9 +207,91 @@ export class Certificate {
       }
       last = n;
       if (n < 3) checkBitString(der, t);
+      else extsAt = t.start;
     }
-    const extsT = more.find((t) => t.tag === 0xa3);
-    this.extensions = extsT ? parseExtensions(der, extsT) : [];
+    this.#extensionsAt = -1;
+    if (extsAt >= 0) {
+      const seqAt = extensionsIn(der, readTlvInto(der, extsAt, tbsEnd, s), s);
+      readExtensionList(der, readTlvInto(der, seqAt, tbsEnd, s), s);
+      this.#extensionsAt = seqAt;
+    }
+  }
+
+  get tbs(): Uint8Array {
+    this.#tbs ??= viewAt(this.der, this.#tbsAt, "all");
+    return this.#tbs;
+  }
+
+  get signatureAlgorithm(): AlgorithmId {
+    this.#signatureAlgorithm ??= parseAlgorithm(
+      this.der,
+      readTlv(this.der, this.#signatureAlgorithmAt),
+    );
+    return this.#signatureAlgorithm;
+  }
+
+  /** The signature BIT STRING contents after the unused-bits octet. */
+  get signature(): Uint8Array {
+    this.#signature ??= viewAt(this.der, this.#signatureAt, "bits");
+    return this.#signature;
+  }
+
+  get serial(): Uint8Array {
+    this.#serial ??= viewAt(this.der, this.#serialAt, "content");
+    return this.#serial;
+  }
+
+  /** The algorithm the signed part names; RFC 5280 §4.1.1.2 wants it equal to the outer one. */
+  get tbsSignatureAlgorithm(): AlgorithmId {
+    this.#tbsSignatureAlgorithm ??= parseAlgorithm(
+      this.der,
+      readTlv(this.der, this.#tbsSignatureAlgorithmAt),
+    );
+    return this.#tbsSignatureAlgorithm;
+  }
+
+  get issuer(): Uint8Array {
+    this.#issuer ??= viewAt(this.der, this.#issuerAt, "all");
+    return this.#issuer;
+  }
+
+  get notBefore(): Date {
+    this.#notBefore ??= this.#time(this.#notBeforeAt);
+    return this.#notBefore;
+  }
+
+  get notAfter(): Date {
+    this.#notAfter ??= this.#time(this.#notAfterAt);
+    return this.#notAfter;
+  }
+
+  #time(at: number): Date {
+    const t = readTlv(this.der, at);
+    return this.#forPrint ? readTimeForPrint(this.der, t) : parseTime(this.der, t);
+  }
+
+  get subject(): Uint8Array {
+    this.#subject ??= viewAt(this.der, this.#subjectAt, "all");
+    return this.#subject;
+  }
+
+  get spki(): Uint8Array {
+    this.#spki ??= viewAt(this.der, this.#spkiAt, "all");
+    return this.#spki;
+  }
+
+  /** The subjectPublicKey BIT STRING contents after the unused-bits octet. */
+  get publicKeyBits(): Uint8Array {
+    this.#publicKeyBits ??= viewAt(this.der, this.#publicKeyAt, "bits");
+    return this.#publicKeyBits;
+  }
+
+  get extensions(): readonly Extension[] {
+    this.#extensions ??=
+      this.#extensionsAt < 0
+        ? []
+        : parseExtensionList(this.der, readTlv(this.der, this.#extensionsAt));
+    return this.#extensions;
   }
 
   get publicKey(): KeyObject {
@@ -149,7 +300,11 @@ export class Certificate {
   }
 
   extension(oid: string): Extension | undefined {
-    return this.extensions.find((e) => e.oid === oid);
+    // An index loop, not find (a closure per call) nor for-of (an iterator): a check asks every
+    // certificate for several.
+    const list = this.extensions;
+    for (let i = 0; i < list.length; i++) if (list[i]!.oid === oid) return list[i];
+    return undefined;
   }
 
   /** Serial as OpenSSL prints it in hex: upper case, even length, no sign byte. */
@@ -177,7 +332,7 @@ export class Certificate {
     const e = this.extension(OID.keyUsage);
     if (!e) return undefined;
     const t = checkDer(e.value);
-    expectTag(t, TAG.BIT_STRING, "keyUsage");
+    expectTag(t, BIT_STRING, "keyUsage");
     const c = contentOf(e.value, t);
     const bits = new Set<number>();
     for (let byte = 1; byte < c.length; byte++) {
@@ -256,94 +411,164 @@ export function serialToHex(serial: Uint8Array): string {
   return s;
 }
 
+/** Where the value after the one at `at` starts; `at` itself when nothing is left before `end`. */
+function skip(buf: Uint8Array, at: number, end: number, s: TlvSlot): number {
+  return at < end ? readTlvInto(buf, at, end, s).end : at;
+}
+
+// viewAt reads headers into this one slot; nothing it calls reads into it too.
+const scratch = newSlot();
+
+/** A view of the value at `at`: all of it, its content, or a BIT STRING's bits. */
+function viewAt(der: Uint8Array, at: number, part: "all" | "content" | "bits"): Uint8Array {
+  const t = readTlvInto(der, at, der.length, scratch);
+  const from = part === "all" ? t.start : part === "content" ? t.contentStart : t.contentStart + 1;
+  return der.subarray(from, t.end);
+}
+
 export function parseAlgorithm(buf: Uint8Array, t: Tlv): AlgorithmId {
-  expectTag(t, TAG.SEQUENCE, "AlgorithmIdentifier");
-  const [oidT, paramsT, extra] = children(buf, t);
-  if (!oidT || extra) throw new DerError("AlgorithmIdentifier: wrong shape", t.start);
-  expectTag(oidT, TAG.OID, "algorithm");
+  checkAlgorithm(buf, t, newSlot());
+  const oid = readTlv(buf, t.contentStart, t.end);
   return {
-    oid: decodeOid(buf, oidT.contentStart, oidT.end),
-    params: paramsT ? bytesOf(buf, paramsT) : undefined,
+    oid: decodeOid(buf, oid.contentStart, oid.end),
+    params: oid.end < t.end ? buf.subarray(oid.end, t.end) : undefined,
   };
+}
+
+/** Checks the AlgorithmIdentifier `t` (which may be `s`, the slot every part is read into). */
+function checkAlgorithm(buf: Uint8Array, t: Tlv, s: TlvSlot): void {
+  if (t.tag !== SEQUENCE) throw wrongTag(t, SEQUENCE, "AlgorithmIdentifier");
+  const { start, contentStart, end } = t;
+  if (contentStart === end) throw new DerError("AlgorithmIdentifier: wrong shape", start);
+  const oid = readTlvInto(buf, contentStart, end, s);
+  const oidTag = oid.tag;
+  if (oid.end !== end && readTlvInto(buf, oid.end, end, s).end !== end)
+    throw new DerError("AlgorithmIdentifier: wrong shape", start);
+  if (oidTag !== OID_TAG) throw wrongTag(readTlv(buf, contentStart, end), OID_TAG, "algorithm");
 }
 
 /**
  * Universal tags a Name's attribute value may carry: X509_NAME_ENTRY reads it as
  * ASN1_PRINTABLE, which admits the text types, BIT STRING, SEQUENCE and the tags OpenSSL files
  * as unknown; a VisibleString, an INTEGER or a time there makes OpenSSL refuse the structure.
+ * One bit per tag number.
  */
-const NAME_VALUE_TAGS = new Set([3, 7, 8, 9, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22, 28, 29, 30]);
+const NAME_VALUE_TAGS = [3, 7, 8, 9, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22, 28, 29, 30].reduce(
+  (mask, n) => mask | (1 << n),
+  0,
+);
 
 /**
  * The bytes of a Name (RFC 5280 §4.1.2.4: a SEQUENCE of non-empty SETs of type-and-value
  * pairs), after checking that shape and that each value is one OpenSSL reads: everything that
- * matches or prints names relies on it.
+ * matches or prints names relies on it. `t` must lie in bytes checkDer has passed.
  */
 export function nameBytes(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
-  expectTag(t, TAG.SEQUENCE, what);
-  for (const rdn of children(buf, t)) {
-    expectTag(rdn, TAG.SET, `${what} RDN`);
-    const pairs = children(buf, rdn);
-    if (pairs.length === 0) throw new DerError(`${what}: empty RDN`, rdn.start);
-    for (const pair of pairs) {
-      expectTag(pair, TAG.SEQUENCE, `${what} attribute`);
-      const [type, value, extra] = children(buf, pair);
-      if (!type || !value || extra)
-        throw new DerError(`${what}: attribute of wrong shape`, pair.start);
-      expectTag(type, TAG.OID, `${what} attribute type`);
-      if ((value.tag & 0xc0) !== 0 || !NAME_VALUE_TAGS.has(value.tag & 0x1f))
-        throw new DerError(
-          `${what}: attribute value with tag 0x${value.tag.toString(16)}`,
-          value.start,
-        );
-      // Only UTF-8, UCS-2 and UCS-4 text can be unreadable, and ASCII UTF-8 never is.
-      const c = contentOf(buf, value);
-      if (
-        value.tag === UTF8_STRING
-          ? !isAscii(c)
-          : value.tag === TAG.BMP_STRING || value.tag === TAG.UNIVERSAL_STRING
-      )
-        stringText(value.tag, c, value.contentStart);
-    }
-  }
-  return bytesOf(buf, t);
+  const { start, end } = t;
+  checkName(buf, t, what, newSlot());
+  return buf.subarray(start, end);
 }
 
-function isAscii(c: Uint8Array): boolean {
-  for (let i = 0; i < c.length; i++) if (c[i]! > 0x7f) return false;
-  return true;
+/** nameBytes' checks, reading every value into `s` (which `t` may be). */
+function checkName(buf: Uint8Array, t: Tlv, what: string, s: TlvSlot): void {
+  if (t.tag !== SEQUENCE) throw wrongTag(t, SEQUENCE, what);
+  // `rdn`, `pair`, `type` and `value` are each `s`, read again.
+  for (let p = t.contentStart, end = t.end; p < end; ) {
+    const rdn = readTlvInto(buf, p, end, s);
+    const rdnEnd = rdn.end;
+    p = rdnEnd;
+    if (rdn.tag !== SET) throw wrongTag(rdn, SET, `${what} RDN`);
+    if (rdn.contentStart === rdnEnd) throw new DerError(`${what}: empty RDN`, rdn.start);
+    for (let q = rdn.contentStart; q < rdnEnd; ) {
+      const pair = readTlvInto(buf, q, rdnEnd, s);
+      const pairStart = q;
+      const pairEnd = pair.end;
+      q = pairEnd;
+      if (pair.tag !== SEQUENCE) throw wrongTag(pair, SEQUENCE, `${what} attribute`);
+      const typeAt = pair.contentStart;
+      if (typeAt === pairEnd) throw new DerError(`${what}: attribute of wrong shape`, pairStart);
+      const type = readTlvInto(buf, typeAt, pairEnd, s);
+      const typeTag = type.tag;
+      if (type.end === pairEnd || readTlvInto(buf, type.end, pairEnd, s).end !== pairEnd)
+        throw new DerError(`${what}: attribute of wrong shape`, pairStart);
+      if (typeTag !== OID_TAG)
+        throw wrongTag(readTlv(buf, typeAt, pairEnd), OID_TAG, `${what} attribute type`);
+      checkNameValue(buf, s, what);
+    }
+  }
+}
+
+function checkNameValue(buf: Uint8Array, value: Tlv, what: string): void {
+  const tag = value.tag;
+  if ((tag & 0xc0) !== 0 || !((NAME_VALUE_TAGS >> (tag & 0x1f)) & 1))
+    throw new DerError(`${what}: attribute value with tag 0x${tag.toString(16)}`, value.start);
+  // Only UTF-8, UCS-2 and UCS-4 text can be unreadable, and ASCII UTF-8 never is.
+  let plain = tag !== BMP_STRING && tag !== UNIVERSAL_STRING;
+  if (tag === UTF8_STRING)
+    for (let i = value.contentStart; plain && i < value.end; i++) plain = buf[i]! <= 0x7f;
+  if (!plain) stringText(tag, contentOf(buf, value), value.contentStart);
 }
 
 export function bitStringBytes(buf: Uint8Array, t: Tlv): Uint8Array {
-  expectTag(t, TAG.BIT_STRING, "BIT STRING");
-  const c = contentOf(buf, t);
-  if (c.length === 0) throw new DerError("BIT STRING: empty", t.start);
-  return c.subarray(1);
+  checkBitStringField(t);
+  return buf.subarray(t.contentStart + 1, t.end);
+}
+
+function checkBitStringField(t: Tlv): void {
+  expectTag(t, BIT_STRING, "BIT STRING");
+  if (t.contentStart === t.end) throw new DerError("BIT STRING: empty", t.start);
 }
 
 export function parseExtensions(buf: Uint8Array, wrapper: Tlv): Extension[] {
-  const [seq, extra] = children(buf, wrapper);
-  if (!seq || extra) throw new DerError("extensions: [3] must hold one SEQUENCE", wrapper.start);
-  return parseExtensionList(buf, seq);
+  return parseExtensionList(buf, readTlv(buf, extensionsIn(buf, wrapper, newSlot())));
+}
+
+/** Where the one value inside the extensions field `wrapper` ([3] or [0] EXPLICIT) starts. */
+function extensionsIn(buf: Uint8Array, wrapper: Tlv, s: TlvSlot): number {
+  const { start, contentStart, end } = wrapper;
+  let count = 0;
+  for (let p = contentStart; p < end; count++) p = readTlvInto(buf, p, end, s).end;
+  if (count !== 1) throw new DerError("extensions: [3] must hold one SEQUENCE", start);
+  return contentStart;
 }
 
 export function parseExtensionList(buf: Uint8Array, seq: Tlv): Extension[] {
-  expectTag(seq, TAG.SEQUENCE, "Extensions");
-  return children(buf, seq).map((ext) => {
-    expectTag(ext, TAG.SEQUENCE, "Extension");
-    const [oidT, second, third, extra] = children(buf, ext);
-    if (!oidT) throw new DerError("Extension: empty", ext.start);
-    expectTag(oidT, TAG.OID, "extnID");
-    const hasCritical = second?.tag === TAG.BOOLEAN;
-    const valueT = hasCritical ? third : second;
-    if (!valueT) throw new DerError("Extension: no value", ext.start);
-    if (extra || (!hasCritical && third))
-      throw new DerError("Extension: too many fields", ext.start);
-    expectTag(valueT, TAG.OCTET_STRING, "extnValue");
-    return {
-      oid: decodeOid(buf, oidT.contentStart, oidT.end),
-      critical: hasCritical && contentOf(buf, second!)[0] !== 0,
-      value: contentOf(buf, valueT),
-    };
-  });
+  const out: Extension[] = [];
+  readExtensionList(buf, seq, newSlot(), out);
+  return out;
+}
+
+/**
+ * Checks the Extensions `seq` (which may be `s`), reading each value into `s`; with `out`,
+ * decodes each extension into it too. One walk for both, so that checking a certificate builds
+ * no extension it may never read.
+ */
+function readExtensionList(buf: Uint8Array, seq: Tlv, s: TlvSlot, out?: Extension[]): void {
+  expectTag(seq, SEQUENCE, "Extensions");
+  // Each of `ext`, `oid`, `second` and `value` is `s`, read again.
+  for (let p = seq.contentStart, end = seq.end; p < end; ) {
+    const ext = readTlvInto(buf, p, end, s);
+    const extStart = p;
+    const extEnd = ext.end;
+    p = extEnd;
+    if (ext.tag !== SEQUENCE) throw wrongTag(ext, SEQUENCE, "Extension");
+    if (ext.contentStart === extEnd) throw new DerError("Extension: empty", extStart);
+    const oid = readTlvInto(buf, ext.contentStart, extEnd, s);
+    if (oid.tag !== OID_TAG) throw wrongTag(oid, OID_TAG, "extnID");
+    const oidStart = oid.contentStart;
+    const oidEnd = oid.end;
+    if (oidEnd === extEnd) throw new DerError("Extension: no value", extStart);
+    const second = readTlvInto(buf, oidEnd, extEnd, s);
+    const hasCritical = second.tag === BOOLEAN;
+    const critical = hasCritical && buf[second.contentStart] !== 0;
+    if (hasCritical && second.end === extEnd) throw new DerError("Extension: no value", extStart);
+    const value = hasCritical ? readTlvInto(buf, second.end, extEnd, s) : second;
+    if (value.end !== extEnd) throw new DerError("Extension: too many fields", extStart);
+    if (value.tag !== OCTET_STRING) throw wrongTag(value, OCTET_STRING, "extnValue");
+    out?.push({
+      oid: decodeOid(buf, oidStart, oidEnd),
+      critical,
+      value: buf.subarray(value.contentStart, value.end),
+    });
+  }
 }

@@ -2,9 +2,6 @@ import { readFileSync } from "node:fs";
 import { describe, OcspError } from "../errors.js";
 import { Certificate } from "./cert.js";
 
-const PEM_CERT =
-  /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
-
 /** A plain Uint8Array over the bytes of `b`, without copying them. */
 export const plainBytes = (b: Uint8Array): Uint8Array =>
   new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -18,9 +15,15 @@ export function parseCertificates(data: Uint8Array): Certificate[] {
 
 /** The certificates in PEM text (Latin-1), in order. */
 export function pemCertificates(text: string): Certificate[] {
-  return [...text.matchAll(PEM_CERT)].map(
-    (m) => new Certificate(plainBytes(Buffer.from(m[1]!, "base64"))),
-  );
+  // A literal here is a new RegExp (and lastIndex) per call; exec in a loop, unlike matchAll
+  // and its iterator, costs nothing per block beyond the match.
+  const pem =
+    /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+  const out: Certificate[] = [];
+  for (let m = pem.exec(text); m; m = pem.exec(text)) {
+    out.push(new Certificate(plainBytes(Buffer.from(m[1]!, "base64"))));
+  }
+  return out;
 }
 
 export function readFile(path: string, what: string): Uint8Array {
