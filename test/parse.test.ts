@@ -168,6 +168,26 @@ describe("OIDs and times", () => {
       assert.equal(decodeOid(encodeOid(oid)), oid);
     }
   });
+  test("an OID read again, or inside other bytes, reads as itself; a spoilt one is still refused", () => {
+    // decodeOid remembers the encodings it has read: the same answer each time, wherever the
+    // bytes sit, and nothing remembered for one encoding answers for another.
+    const oids = ["2.5.29.19", "2.5.29.15", "1.3.6.1.5.5.7.1.1", "1.2.840.113549.1.1.11"];
+    for (let round = 0; round < 2; round++) {
+      for (const oid of oids) {
+        const c = encodeOid(oid);
+        assert.equal(decodeOid(c), oid);
+        const framed = bytes(0x30, ...c, 0x05);
+        assert.equal(decodeOid(framed, 1, 1 + c.length), oid);
+        const spoilt = Uint8Array.from(c);
+        spoilt[spoilt.length - 1]! |= 0x80;
+        refuses(() => decodeOid(spoilt), DerError, /truncated arc/);
+        const other = Uint8Array.from(c);
+        other[other.length - 1]! ^= 1;
+        assert.notEqual(decodeOid(other), oid);
+        assert.equal(decodeOid(encodeOid(decodeOid(other))), decodeOid(other));
+      }
+    }
+  });
   test("four-digit years below 100 are not read as 19xx, fractions are kept", () => {
     const t = parseTimeText(0x18, text("00050101000000Z"), 0);
     assert.equal(t.date.getUTCFullYear(), 5);

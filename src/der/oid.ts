@@ -25,8 +25,44 @@ export function checkOidContent(c: Uint8Array, offset = 0, start = 0, end = c.le
   if (arcStart !== end) throw new DerError("OBJECT IDENTIFIER: truncated arc", offset + end - 1);
 }
 
+/**
+ * OIDs decoded before, by a hash of their content: certificates and OCSP messages carry the same
+ * few dozen over and over (a batch of a thousand certificates reads ten thousand), and an
+ * encoding seen before is known to be valid and needs neither the check nor the decoding.
+ * Bounded: once full, the first ones seen stay.
+ */
+const seen = new Map<number, { readonly content: Uint8Array; readonly text: string }[]>();
+let seenCount = 0;
+const SEEN_MAX = 1024;
+/** Longer contents are rare (UUID arcs) and not remembered. */
+const SEEN_MAX_LENGTH = 32;
+
 /** The dotted form of the OBJECT IDENTIFIER content `c[start..end)` (all of `c` by default). */
 export function decodeOid(c: Uint8Array, start = 0, end = c.length): string {
+  const length = end - start;
+  if (length > SEEN_MAX_LENGTH) return decodeNew(c, start, end);
+  let hash = length;
+  for (let i = start; i < end; i++) hash = (hash * 31 + c[i]!) | 0;
+  const bucket = seen.get(hash);
+  if (bucket) {
+    for (const e of bucket) {
+      if (e.content.length !== length) continue;
+      let i = 0;
+      while (i < length && e.content[i] === c[start + i]) i++;
+      if (i === length) return e.text;
+    }
+  }
+  const text = decodeNew(c, start, end);
+  if (seenCount < SEEN_MAX) {
+    const entry = { content: c.slice(start, end), text };
+    if (bucket) bucket.push(entry);
+    else seen.set(hash, [entry]);
+    seenCount++;
+  }
+  return text;
+}
+
+function decodeNew(c: Uint8Array, start: number, end: number): string {
   checkOidContent(c, 0, start, end);
   // Arcs below 2^46 (all but UUID-like ones) in plain numbers: every certificate holds a
   // dozen OIDs, and BigInt arithmetic is the slow part of reading them.
