@@ -133,7 +133,7 @@ export async function checkCertificates(
       return { ...base, status: "error", responder: url, error: asError(err, "ERR_INPUT") };
     }
   };
-  // Started as each candidate is found, so that the thread pool works while this thread goes on.
+  // The candidates' signatures, checked together on the thread pool once every input is planned.
   const signatures = new SignatureBatch();
   /**
    * The result, when it is known without asking; else what to ask about, once the issuer is

@@ -89,41 +89,42 @@ export function verifySignedByAsync(
 }
 
 /**
- * verifySignedByAsync for many certificates: each check starts on the thread pool as it is
- * added, and one promise gives all the outcomes, in the order added, rather than one promise a
- * check, which a batch of a thousand certificates would pay for in promise reactions on the
- * main thread. Never rejects.
+ * verifySignedByAsync for many certificates, with one promise for all the outcomes (in the
+ * order added) rather than one a check, which a batch of a thousand certificates would pay for
+ * in promise reactions on the main thread. The checks go to the thread pool all at once when the
+ * outcomes are asked for: handed over one at a time between other work, each wakes a pool thread
+ * that then competes with this one for the CPU (on 2 cores, 1,000 checks finished ~10 ms later).
+ * Never rejects.
  */
 export class SignatureBatch {
   readonly #outcomes: SignatureOutcome[] = [];
-  #left = 0;
-  #closed = false;
-  #resolve?: (o: SignatureOutcome[]) => void;
+  readonly #calls: { readonly i: number; readonly call: VerifyCall }[] = [];
 
-  /** Starts checking `signer`'s signature on `signed`; returns the outcome's index. */
+  /** Adds a check of `signer`'s signature on `signed`; returns the outcome's index. */
   add(signed: Signed, signer: Certificate): number {
-    if (this.#closed) throw new Error("SignatureBatch: add after outcomes()");
     const i = this.#outcomes.length;
-    this.#outcomes.push({ ok: false, reason: "not checked" });
-    this.#left++;
     const call = signedByCall(signed, signer);
-    if ("ok" in call) this.#settle(i, call);
-    else runWith(call, (o) => this.#settle(i, o));
+    if ("ok" in call) this.#outcomes.push(call);
+    else {
+      this.#outcomes.push({ ok: false, reason: "not checked" });
+      this.#calls.push({ i, call });
+    }
     return i;
   }
 
-  /** Every outcome, once all are known. */
+  /** Runs the checks added so far; every outcome, once all are known. */
   outcomes(): Promise<SignatureOutcome[]> {
-    this.#closed = true;
+    const calls = this.#calls.splice(0);
+    let left = calls.length;
     return new Promise((resolve) => {
-      if (this.#left === 0) resolve(this.#outcomes);
-      else this.#resolve = resolve;
+      if (left === 0) resolve(this.#outcomes);
+      for (const { i, call } of calls) {
+        runWith(call, (o) => {
+          this.#outcomes[i] = o;
+          if (--left === 0) resolve(this.#outcomes);
+        });
+      }
     });
-  }
-
-  #settle(i: number, o: SignatureOutcome): void {
-    this.#outcomes[i] = o;
-    if (--this.#left === 0) this.#resolve?.(this.#outcomes);
   }
 }
 
