@@ -8,6 +8,8 @@ import { OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from "../ocsp/media-types.js";
 
 /** OpenSSL's OSSL_HTTP_DEFAULT_MAX_RESP_LEN. */
 export const DEFAULT_MAX_RESPONSE = 100 * 1024;
+/** How the message of an answer refused for its size begins (readCapped). */
+export const TOO_LARGE = "response larger than the";
 
 export interface HttpOptions {
   /** Extra request headers, in order. */
