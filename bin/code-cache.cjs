@@ -40,6 +40,10 @@ Module._extensions[".cjs"] = (module, filename) => {
 if (process.env.OCSPKIT_CODE_CACHE === "write") {
   // At exit, so that the cache holds every function the run compiled, not only the top level.
   process.on("exit", () => {
+    // V8 takes a cache only under the flags it was made with, and a command may change them as
+    // it runs (check turns the optimizing compiler off once its inputs are read): back to the
+    // default, which every run starts with.
+    require("node:v8").setFlagsFromString("--turbofan");
     for (const { filename, script, hash } of compiled) {
       writeFileSync(`${filename}.cache`, Buffer.concat([hash, script.createCachedData()]));
     }
