@@ -1,4 +1,3 @@
-
 // `ocspkit check CERT...`: what `openssl ocsp` makes its user do by hand (find the responder,
 // fetch the issuer, verify, read the status) for many certificates at once, with an exit code
 // that says revoked.
