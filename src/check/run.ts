@@ -223,7 +223,7 @@ export async function checkCertificates(
         : search(p.cert, p.sameFile, p.base, p.url),
   );
   const settled: (Outcome | Job)[] = [];
-  for (const p of found) settled.push(p instanceof Promise ? await p : p);
+  for (const p of found) settled.push(p instanceof Promise ? await p.catch(unusable) : p);
   // Jobs in input order (not in the order signatures were checked), so that the same inputs
   // make the same requests, which a responder's cache can answer.
   const plans = settled.map((p) => {
