@@ -8,7 +8,7 @@ import { describe, OcspError } from "../errors.js";
 import { isIssuerOf } from "../verify/chain.js";
 import type { Certificate } from "../x509/cert.js";
 import { parseCertBundle } from "../x509/fetch-issuer.js";
-import { readFile } from "../x509/load.js";
+import { readFileTransient } from "../x509/load.js";
 
 export interface CheckInput {
   /** The path as given (or inside the folder given); `-` for standard input. */
@@ -50,7 +50,7 @@ function isDirectory(path: string): boolean {
 function loadFile(file: string): CheckInput[] {
   let certs: Certificate[];
   try {
-    certs = parseFile(file, readFile(file, "certificate"));
+    certs = parseFile(file, readFileTransient(file, "certificate"));
   } catch (err) {
     return [{ file, certs: [], error: asInputError(err) }];
   }

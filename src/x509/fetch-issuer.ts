@@ -89,7 +89,8 @@ export function parseCertBundle(data: Uint8Array): Certificate[] {
   if (text.includes("-----BEGIN")) return pemCertificates(text);
   const top = checkDer(data);
   const first = children(data, top)[0];
-  return first?.tag === TAG.OID ? pkcs7Certificates(data) : [new Certificate(data)];
+  // A copy: `data` may be a reader's buffer that the next file overwrites.
+  return first?.tag === TAG.OID ? pkcs7Certificates(data) : [new Certificate(data.slice())];
 }
 
 function pkcs7Certificates(der: Uint8Array): Certificate[] {
