@@ -1,0 +1,72 @@
+/**
+ * Reading `check`'s certificate files into one reused buffer (readFileTransient): every byte of
+ * files larger than the buffer, only the file's own bytes after a larger one, the errors
+ * readFile gives, and certificates that outlive the buffer they were read from.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { loadInputs } from "../src/check/inputs.ts";
+import { OcspError } from "../src/errors.ts";
+import { readFile, readFileTransient } from "../src/x509/load.ts";
+import { makePki, type Pki } from "./support/pki.ts";
+
+describe("readFileTransient", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ocspkit-load-"));
+  let pki: Pki;
+  before(async () => {
+    pki = await makePki();
+  });
+
+  test("a file larger than the buffer is read whole; a smaller one after it, only its bytes", () => {
+    const big = join(dir, "big.bin");
+    const small = join(dir, "small.bin");
+    const bigBytes = randomBytes(300 * 1024);
+    writeFileSync(big, bigBytes);
+    writeFileSync(small, "seven b");
+    assert.deepEqual(Buffer.from(readFileTransient(big, "x")), bigBytes);
+    assert.equal(Buffer.from(readFileTransient(small, "x")).toString(), "seven b");
+  });
+
+  test("a missing file and a folder fail as readFile fails", () => {
+    const folder = join(dir, "folder");
+    mkdirSync(folder);
+    for (const path of [join(dir, "absent.pem"), folder]) {
+      const want = (() => {
+        try {
+          readFile(path, "certificate");
+        } catch (err) {
+          return err;
+        }
+      })();
+      assert.ok(want instanceof OcspError);
+      assert.throws(() => readFileTransient(path, "certificate"), {
+        name: want.name,
+        message: want.message,
+      });
+    }
+    assert.throws(() => readFileTransient(join(dir, "absent.pem"), "certificate"), {
+      message: /^cannot read certificate from .*absent\.pem: no such file$/,
+    });
+  });
+
+  test("DER and PEM certificates read one after another keep their own bytes", () => {
+    const derA = join(dir, "a.der");
+    const derB = join(dir, "b.der");
+    const pemC = join(dir, "c.pem");
+    const der = (pem: string) =>
+      Buffer.from(readFileSync(pem, "latin1").replace(/-----[A-Z ]+-----|\s/g, ""), "base64");
+    writeFileSync(derA, der(pki.leaves.good.cert));
+    writeFileSync(derB, der(pki.leaves.good2.cert));
+    writeFileSync(pemC, readFileSync(pki.intermediate.cert));
+    const { inputs } = loadInputs([derA, derB, pemC]);
+    assert.deepEqual(
+      inputs.map((i) => i.certs[0]!.serialHex),
+      [pki.leaves.good.serial, pki.leaves.good2.serial, pki.intermediate.serial],
+    );
+    assert.deepEqual(Buffer.from(inputs[0]!.certs[0]!.der), der(pki.leaves.good.cert));
+  });
+});
