@@ -21,7 +21,13 @@ import { loadCertificate } from "../src/x509/load.ts";
 import { openTrustStore } from "../src/x509/store.ts";
 import { runBuiltCli } from "./support/cli.ts";
 import { signedResponse } from "./support/forge.ts";
-import { ocspErrorResponse, type Responder, startOpensslResponder } from "./support/pki.ts";
+import {
+  ocspErrorResponse,
+  REPO_ROOT,
+  type Responder,
+  runCommand,
+  startOpensslResponder,
+} from "./support/pki.ts";
 
 const LEAVES = 120;
 
@@ -299,5 +305,25 @@ describe("check in batches", () => {
     } finally {
       await front.stop();
     }
+  });
+
+  test("the ocspkit process ends once check is done, its output whole through a pipe read late", async () => {
+    // bin/ocspkit.cjs exits at once after `check` rather than waiting to free its memory: the
+    // JSON (each file named twice: more than a pipe holds) must still arrive whole when the
+    // reader of the pipe comes late, as `ocspkit check … | jq` may.
+    const argv = [process.execPath, join(REPO_ROOT, "bin", "ocspkit.cjs"), "check", ...common];
+    const quoted = [...argv, "--url", ocspkit.url, ...files, ...files].map((a) => `'${a}'`);
+    const { code, stdout, stderr } = await runCommand("bash", [
+      "-c",
+      `set -o pipefail; ${quoted.join(" ")} | (sleep 0.3; cat)`,
+    ]);
+    assert.ok(stdout.length > 64 * 1024, `${stdout.length} bytes: more than a pipe holds`);
+    const results = JSON.parse(stdout).results as { status: string }[];
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [...want, ...want],
+    );
+    assert.equal(stderr, "");
+    assert.equal(code, 1);
   });
 });
