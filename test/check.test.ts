@@ -10,7 +10,7 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } 
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { exitCode } from "../src/check/report.ts";
+import { exitCode, isoTime } from "../src/check/report.ts";
 import { certIdFor } from "../src/ocsp/certid.ts";
 import { SHA1 } from "../src/ocsp/digests.ts";
 import { loadCertificate } from "../src/x509/load.ts";
@@ -243,6 +243,17 @@ describe("exit codes: 1 any revoked · 3 any error · 2 any unknown · 0 all goo
     assert.equal(exitCode([{ status: "unknown" }, { status: "error" }]), 3);
     assert.equal(exitCode([{ status: "error" }, { status: "unknown" }]), 3);
   });
+});
+
+test("isoTime: to the second, each time its own after others (it remembers the last)", () => {
+  const a = new Date("2026-12-01T04:52:46.789Z");
+  const b = new Date("2027-01-02T03:04:05Z");
+  assert.equal(isoTime(a), "2026-12-01T04:52:46Z");
+  assert.equal(isoTime(a), "2026-12-01T04:52:46Z");
+  assert.equal(isoTime(b), "2027-01-02T03:04:05Z");
+  assert.equal(isoTime(new Date(a.getTime())), "2026-12-01T04:52:46Z");
+  assert.throws(() => isoTime(new Date(Number.NaN)), RangeError);
+  assert.throws(() => isoTime(new Date(Number.NaN)), RangeError);
 });
 
 describe("check", () => {

@@ -18,9 +18,19 @@ export interface ResultJson {
   ocspError?: string;
 }
 
+let lastMs = Number.NaN;
+let lastIso = "";
+
 /** ISO 8601 UTC to the second, as the times in certificates and answers are. */
 export function isoTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  // A batch's answers mostly share their times, in runs: the last one is formatted once. An
+  // invalid date is never equal to the last, and throws as toISOString does.
+  const ms = d.getTime();
+  if (ms !== lastMs) {
+    lastIso = d.toISOString().replace(/\.\d{3}Z$/, "Z");
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 const isoOrNull = (d: Date | undefined) => (d ? isoTime(d) : null);
