@@ -4,11 +4,24 @@
 require("./code-cache.cjs");
 const { main } = require("../dist/bin/main.cjs");
 
-// A reader that goes away (`ocspkit … | head -1`) is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
+// A reader that goes away (`ocspkit … | head -1`) is not an error worth a stack trace. Output
+// that cannot be written (a full disk, a closed terminal) is lost: one line says so, and the exit
+// is EX_IOERR rather than the status of results nobody got.
+const EX_IOERR = 74;
+for (const [stream, name] of [
+  [process.stdout, "standard output"],
+  [process.stderr, "standard error"],
+]) {
   stream.on("error", (err) => {
     if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw err;
+    if (stream !== process.stderr) {
+      try {
+        require("node:fs").writeSync(2, `ocspkit: cannot write to ${name}: ${err.message}\n`);
+      } catch {
+        // Standard error is gone too: the exit code is all that is left.
+      }
+    }
+    process.exit(EX_IOERR);
   });
 }
 
@@ -22,7 +35,8 @@ main(argv).then(
     // exits once an empty write after it on each stream is done, so after every byte.
     if (argv[0] === "check") {
       let streams = 2;
-      const flushed = () => --streams === 0 && process.exit();
+      // A write that failed is the error handler's to report.
+      const flushed = (err) => !err && --streams === 0 && process.exit();
       process.stdout.write("", flushed);
       process.stderr.write("", flushed);
     }

@@ -117,6 +117,22 @@ describe("errors that say what to do", () => {
     assert.match(res!.error!, /the OCSP URL ftp:\/\/ocsp\.example\/ is not a valid http\(s\) URL/);
   });
 
+  test("output that cannot be written: one line naming it, exit 74, no stack trace", async () => {
+    // /dev/full takes nothing (ENOSPC): the results are lost, so neither 0 nor their status.
+    const quoted = [...ocspkit, ...argv`check ${f("leaf-good.pem")} --ca-file ${f("root.pem")}`]
+      .concat("--url", url)
+      .map((a) => `'${a}'`)
+      .join(" ");
+    for (const json of ["", " --json"]) {
+      const r = await runCommand("sh", ["-c", `${quoted}${json} > /dev/full`]);
+      assert.equal(r.code, 74, r.stderr);
+      assert.equal(
+        r.stderr,
+        "ocspkit: cannot write to standard output: ENOSPC: no space left on device, write\n",
+      );
+    }
+  });
+
   test("cat a.pem b.pem | check -: both certificates are checked, not the chain", async () => {
     // leaf-good.pem holds the leaf and its issuer; leaf-revoked.pem the same.
     const input = readFileSync(f("leaf-good.pem"), "utf8") + readFileSync(f("leaf-revoked.pem"));
