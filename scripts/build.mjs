@@ -2,13 +2,33 @@
 // command imports lazily (the text printers, the responder) as a bundle of its own, so that a
 // query loads only the code it runs. Measured on Node 20 (README, "Bundling"): CommonJS bundles
 // start faster than ESM chunks, and an unsplit bundle of every command starts slower still.
+//
+// tsc (the library's ESM and types) runs beside it, and the man page (scripts/man.mjs, which
+// needs only the bundles) is written while tsc finishes: on 2 cores the build takes the time of
+// tsc rather than the sum. The code caches (scripts/code-cache.mjs) come after, in package.json.
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 
-// The commands are src/cli/commands.ts's list (read from tsc's output, built just before):
+/** `node ARGS…` to the end; rejects on a failure, whose output is already on the terminal. */
+function node(args) {
+  const child = spawn(process.execPath, args, { stdio: "inherit" });
+  return new Promise((done, fail) => {
+    child.on("error", fail);
+    child.on("exit", (code, signal) =>
+      code === 0 ? done() : fail(new Error(`node ${args.join(" ")}: ${signal ?? `exit ${code}`}`)),
+    );
+  });
+}
+const tsc = node([resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
+// Awaited at the end, but a failure is not left unhandled meanwhile.
+tsc.catch(() => {});
+
+// The commands are src/cli/commands.ts's list (its types stripped, as tsc is still running):
 // command <name> lives in src/cli/<name>.ts and becomes dist/bin/<name>.cjs.
-const { COMMANDS } = await import("../dist/cli/commands.js");
+const list = await transform(readFileSync("src/cli/commands.ts", "utf8"), { loader: "ts" });
+const { COMMANDS } = await import(`data:text/javascript,${encodeURIComponent(list.code)}`);
 const commands = [...COMMANDS.keys()].map((name) => resolve("src/cli", `${name}.ts`));
 if (commands.length === 0) throw new Error("no commands in src/cli/commands.ts");
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
@@ -80,3 +100,5 @@ while (pending.length) {
   for (const p of pending) built.add(p);
   pending = [...found].filter((f) => !built.has(f));
 }
+await node(["scripts/man.mjs"]);
+await tsc;

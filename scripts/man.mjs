@@ -1,17 +1,24 @@
 // Writes man/ocspkit.1 from the built CLI's own help, as help2man does: the command list from
 // `ocspkit help`, then each command's `--help` verbatim, so the page says what --help says.
 // `--check` compares instead of writing (exit 1 when the page is stale).
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
 
 const PAGE = "man/ocspkit.1";
 const { version, description } = JSON.parse(readFileSync("package.json", "utf8"));
 
+// Without NODE_EXTRA_CA_CERTS, which would have each of these processes read a CA bundle first.
+const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+
 /** What the CLI prints, stdout then stderr (`ocsp -help` prints on stderr, as OpenSSL does). */
-function run(...args) {
-  const r = spawnSync(process.execPath, ["bin/ocspkit.cjs", ...args], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`ocspkit ${args.join(" ")}: exit ${r.status}\n${r.stderr}`);
-  return `${r.stdout}${r.stderr}`;
+async function run(...args) {
+  try {
+    const r = await promisify(execFile)(process.execPath, ["bin/ocspkit.cjs", ...args], { env });
+    return `${r.stdout}${r.stderr}`;
+  } catch (err) {
+    throw new Error(`ocspkit ${args.join(" ")}: exit ${err.code}\n${err.stderr}`);
+  }
 }
 
 /** roff text: backslashes and hyphens escaped, no line read as a request. */
@@ -21,9 +28,12 @@ const roff = (s) =>
     .replace(/-/g, "\\-")
     .replace(/^([.'])/gm, "\\&$1");
 
-const usage = run("help");
-const commands = [...usage.split("\nCommands:\n")[1].matchAll(/^ {2}(\S+) +(.*)$/gm)].map(
-  ([, name, summary]) => ({ name, summary, help: run(name, "--help") }),
+const usage = await run("help");
+// Each command's help at once: a process each, and the machine has more than one core.
+const commands = await Promise.all(
+  [...usage.split("\nCommands:\n")[1].matchAll(/^ {2}(\S+) +(.*)$/gm)].map(
+    async ([, name, summary]) => ({ name, summary, help: await run(name, "--help") }),
+  ),
 );
 if (!commands.length) throw new Error("no commands in `ocspkit help`");
 
