@@ -1,16 +1,18 @@
 /**
- * Reading `check`'s certificate files into one reused buffer (readFileTransient): every byte of
- * files larger than the buffer, only the file's own bytes after a larger one, the errors
- * readFile gives, and certificates that outlive the buffer they were read from.
+ * Reading files: `check`'s certificate files into one reused buffer (readFileTransient), every
+ * byte of files larger than the buffer, only the file's own bytes after a larger one, the errors
+ * readFile gives, and certificates that outlive the buffer they were read from; an encrypted
+ * key given the wrong pass phrase, whichever way its decryption fails.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { loadInputs } from "../src/check/inputs.ts";
 import { OcspError } from "../src/errors.ts";
+import { loadPrivateKey } from "../src/x509/keys.ts";
 import { readFile, readFileTransient } from "../src/x509/load.ts";
 import { makePki, type Pki } from "./support/pki.ts";
 
@@ -69,4 +71,39 @@ describe("readFileTransient", () => {
     );
     assert.deepEqual(Buffer.from(inputs[0]!.certs[0]!.der), der(pki.leaves.good.cert));
   });
+});
+
+test("an encrypted key and a wrong pass phrase: said so, also when the padding happens to pass", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ocspkit-key-"));
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const pem = privateKey.export({
+    format: "pem",
+    type: "pkcs8",
+    cipher: "aes-256-cbc",
+    passphrase: "s3cret",
+  });
+  const path = join(dir, "enc.key");
+  writeFileSync(path, pem);
+  // Most wrong pass phrases fail the CBC padding check (bad decrypt); about one in 256 passes
+  // it and leaves the decoder garbage. One of each, found by trying.
+  const failure = (pass: string) => {
+    try {
+      createPrivateKey({ key: pem, format: "pem", passphrase: pass });
+      return "opened";
+    } catch (err) {
+      return (err as { code?: string }).code === "ERR_OSSL_BAD_DECRYPT" ? "padding" : "decoder";
+    }
+  };
+  const found = new Map<string, string>();
+  for (let i = 0; found.size < 2 && i < 20_000; i++) {
+    const kind = failure(`wrong-${i}`);
+    if (!found.has(kind)) found.set(kind, `wrong-${i}`);
+  }
+  assert.deepEqual([...found.keys()].sort(), ["decoder", "padding"]);
+  for (const pass of found.values()) {
+    assert.throws(() => loadPrivateKey(path, "the key", pass), {
+      message: `cannot load the key from ${path}: wrong pass phrase`,
+    });
+  }
+  assert.equal(loadPrivateKey(path, "the key", "s3cret").asymmetricKeyType, "ec");
 });
