@@ -245,7 +245,7 @@ describe("exit codes: 1 any revoked · 3 any error · 2 any unknown · 0 all goo
   });
 });
 
-test("isoTime: to the second, each time its own after others (it remembers the last)", () => {
+test("isoTime: to the second, each time its own after others (it remembers a few)", () => {
   const a = new Date("2026-12-01T04:52:46.789Z");
   const b = new Date("2027-01-02T03:04:05Z");
   assert.equal(isoTime(a), "2026-12-01T04:52:46Z");

@@ -18,19 +18,22 @@ export interface ResultJson {
   ocspError?: string;
 }
 
-let lastMs = Number.NaN;
-let lastIso = "";
+/** Formatted times by instant; cleared when full, as a batch has only a few distinct ones. */
+const isoTimes = new Map<number, string>();
+const ISO_TIMES_MAX = 64;
 
 /** ISO 8601 UTC to the second, as the times in certificates and answers are. */
 export function isoTime(d: Date): string {
-  // A batch's answers mostly share their times, in runs: the last one is formatted once. An
-  // invalid date is never equal to the last, and throws as toISOString does.
+  // A batch's results share a few times (thisUpdate, nextUpdate): each is formatted once. An
+  // invalid date is never stored, and throws as toISOString does.
   const ms = d.getTime();
-  if (ms !== lastMs) {
-    lastIso = d.toISOString().replace(/\.\d{3}Z$/, "Z");
-    lastMs = ms;
+  let iso = isoTimes.get(ms);
+  if (iso === undefined) {
+    iso = d.toISOString().replace(/\.\d{3}Z$/, "Z");
+    if (isoTimes.size >= ISO_TIMES_MAX) isoTimes.clear();
+    isoTimes.set(ms, iso);
   }
-  return lastIso;
+  return iso;
 }
 
 const isoOrNull = (d: Date | undefined) => (d ? isoTime(d) : null);
@@ -80,17 +83,7 @@ export interface Paint {
  * not fit in a column).
  */
 export function resultTable(results: readonly CheckResult[], paint: Paint): string {
-  // A batch's answers mostly share their times: each distinct one is formatted once.
-  const times = new Map<number, string>();
-  const shortTime = (d: Date | undefined) => {
-    if (!d) return "-";
-    let s = times.get(d.getTime());
-    if (s === undefined) {
-      s = isoTime(d).replace("T", " ");
-      times.set(d.getTime(), s);
-    }
-    return s;
-  };
+  const shortTime = (d: Date | undefined) => (d ? isoTime(d).replace("T", " ") : "-");
   const head = ["CERTIFICATE", "SERIAL", "STATUS", "REASON", "REVOKED AT", "NEXT UPDATE", "SOURCE"];
   const rows = results.map((r) => [
     r.file === "-" && r.subject ? `- (${r.subject})` : r.file,
