@@ -5,7 +5,7 @@
  * key given the wrong pass phrase, whichever way its decryption fails.
  */
 import assert from "node:assert/strict";
-import { createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPrivateKey, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,10 @@ import { loadInputs } from "../src/check/inputs.ts";
 import { OcspError } from "../src/errors.ts";
 import { loadPrivateKey } from "../src/x509/keys.ts";
 import { readFile, readFileTransient } from "../src/x509/load.ts";
-import { makePki, type Pki } from "./support/pki.ts";
+import { runBuiltCli } from "./support/cli.ts";
+import { argv, getFreePort, makePki, ocspkitCommand, type Pki, runCommand } from "./support/pki.ts";
+
+const ocspkit = ocspkitCommand();
 
 describe("readFileTransient", () => {
   const dir = mkdtempSync(join(tmpdir(), "ocspkit-load-"));
@@ -55,7 +58,7 @@ describe("readFileTransient", () => {
     });
   });
 
-  test("DER and PEM certificates read one after another keep their own bytes", () => {
+  test("DER and PEM certificates read one after another keep their own bytes", async () => {
     const derA = join(dir, "a.der");
     const derB = join(dir, "b.der");
     const pemC = join(dir, "c.pem");
@@ -70,40 +73,57 @@ describe("readFileTransient", () => {
       [pki.leaves.good.serial, pki.leaves.good2.serial, pki.intermediate.serial],
     );
     assert.deepEqual(Buffer.from(inputs[0]!.certs[0]!.der), der(pki.leaves.good.cert));
+    // The same through the shipped bundle (its own copy of the reader): nothing answers at the
+    // --url, so each result is an error, but each names its own certificate.
+    const url = `http://127.0.0.1:${await getFreePort()}/`;
+    const r = await runBuiltCli("check", [derA, derB, pemC, "--url", url, "--json"]);
+    assert.deepEqual(
+      (JSON.parse(r.stdout).results as { serial: string }[]).map((x) => x.serial),
+      [pki.leaves.good.serial, pki.leaves.good2.serial, pki.intermediate.serial],
+    );
   });
-});
 
-test("an encrypted key and a wrong pass phrase: said so, also when the padding happens to pass", () => {
-  const dir = mkdtempSync(join(tmpdir(), "ocspkit-key-"));
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const pem = privateKey.export({
-    format: "pem",
-    type: "pkcs8",
-    cipher: "aes-256-cbc",
-    passphrase: "s3cret",
-  });
-  const path = join(dir, "enc.key");
-  writeFileSync(path, pem);
-  // Most wrong pass phrases fail the CBC padding check (bad decrypt); about one in 256 passes
-  // it and leaves the decoder garbage. One of each, found by trying.
-  const failure = (pass: string) => {
-    try {
-      createPrivateKey({ key: pem, format: "pem", passphrase: pass });
-      return "opened";
-    } catch (err) {
-      return (err as { code?: string }).code === "ERR_OSSL_BAD_DECRYPT" ? "padding" : "decoder";
-    }
-  };
-  const found = new Map<string, string>();
-  for (let i = 0; found.size < 2 && i < 20_000; i++) {
-    const kind = failure(`wrong-${i}`);
-    if (!found.has(kind)) found.set(kind, `wrong-${i}`);
-  }
-  assert.deepEqual([...found.keys()].sort(), ["decoder", "padding"]);
-  for (const pass of found.values()) {
-    assert.throws(() => loadPrivateKey(path, "the key", pass), {
-      message: `cannot load the key from ${path}: wrong pass phrase`,
+  test("an encrypted key and a wrong pass phrase: said so, also when the padding happens to pass", async () => {
+    const pem = createPrivateKey(readFileSync(pki.ocspSigner.key)).export({
+      format: "pem",
+      type: "pkcs8",
+      cipher: "aes-256-cbc",
+      passphrase: "s3cret",
     });
-  }
-  assert.equal(loadPrivateKey(path, "the key", "s3cret").asymmetricKeyType, "ec");
+    const path = join(dir, "enc.key");
+    writeFileSync(path, pem);
+    // Most wrong pass phrases fail the CBC padding check (bad decrypt); about one in 256 passes
+    // it and leaves the decoder garbage. One of each, found by trying.
+    const failure = (pass: string) => {
+      try {
+        createPrivateKey({ key: pem, format: "pem", passphrase: pass });
+        return "opened";
+      } catch (err) {
+        return (err as { code?: string }).code === "ERR_OSSL_BAD_DECRYPT" ? "padding" : "decoder";
+      }
+    };
+    const found = new Map<string, string>();
+    for (let i = 0; found.size < 2 && i < 20_000; i++) {
+      const kind = failure(`wrong-${i}`);
+      if (!found.has(kind)) found.set(kind, `wrong-${i}`);
+    }
+    assert.deepEqual([...found.keys()].sort(), ["decoder", "padding"]);
+    for (const pass of found.values()) {
+      assert.throws(() => loadPrivateKey(path, "the key", pass), {
+        message: `cannot load the key from ${path}: wrong pass phrase`,
+      });
+      // The shipped program, whose bundle has its own copy of the key loader.
+      const served = await runCommand(ocspkit[0]!, [
+        ...ocspkit.slice(1),
+        ...argv`serve --ca ${pki.intermediate.cert} --index ${pki.index}
+                --signer ${pki.ocspSigner.cert} --key ${path} --key-pass ${`pass:${pass}`} --port 0`,
+      ]);
+      assert.equal(served.code, 1, served.stderr);
+      assert.equal(
+        served.stderr,
+        `ocspkit serve: cannot load signer key from ${path}: wrong pass phrase\n`,
+      );
+    }
+    assert.equal(loadPrivateKey(path, "the key", "s3cret").asymmetricKeyType, "ec");
+  });
 });
