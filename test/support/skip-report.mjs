@@ -4,6 +4,12 @@
 // itself, without tsx.
 import { relative } from "node:path";
 
+/** The test file a bundle was made from (run.mjs bundles test/X.ts as .tmp/tests-…/X.mjs). */
+const sourceOf = (file) => {
+  const bundled = /[\\/]\.tmp[\\/]tests-[^\\/]+[\\/]([^\\/]+)\.mjs$/.exec(file);
+  return bundled ? `test/${bundled[1]}.ts` : relative(process.cwd(), file);
+};
+
 export default async function* skipReport(source) {
   const skipped = [];
   for await (const event of source) {
@@ -11,7 +17,7 @@ export default async function* skipReport(source) {
     const { skip, name, file } = event.data;
     if (skip === undefined || skip === false) continue;
     const why = typeof skip === "string" && !name.includes(skip) ? ` (${skip})` : "";
-    skipped.push(`  ${file ? `${relative(process.cwd(), file)}: ` : ""}${name}${why}\n`);
+    skipped.push(`  ${file ? `${sourceOf(file)}: ` : ""}${name}${why}\n`);
   }
   if (skipped.length > 0) yield `\n# ${skipped.length} test(s) SKIPPED:\n${skipped.join("")}`;
 }
