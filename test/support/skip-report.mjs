@@ -4,9 +4,9 @@
 // itself, without tsx.
 import { relative } from "node:path";
 
-/** The test file a bundle was made from (run.mjs bundles test/X.ts as .tmp/tests-…/X.mjs). */
+/** The test file a bundle was made from (run.mjs bundles test/X.ts as .tmp/tests-…/NN-X.mjs). */
 const sourceOf = (file) => {
-  const bundled = /[\\/]\.tmp[\\/]tests-[^\\/]+[\\/]([^\\/]+)\.mjs$/.exec(file);
+  const bundled = /[\\/]\.tmp[\\/]tests-[^\\/]+[\\/]\d+-([^\\/]+)\.mjs$/.exec(file);
   return bundled ? `test/${bundled[1]}.ts` : relative(process.cwd(), file);
 };
 
