@@ -50,6 +50,8 @@ export interface InProcessOptions {
   cwd?: string;
   /** Give up waiting after this many ms (the run itself cannot be killed). Default 20000. */
   timeoutMs?: number;
+  /** Variables set in this process for the run (undefined: unset), and put back after it. */
+  env?: NodeJS.ProcessEnv;
 }
 
 let running = 0;
@@ -61,6 +63,39 @@ function enter(cwd: string | undefined): void {
     process.chdir(cwd);
   }
   running++;
+}
+
+/**
+ * The variables runs in flight have set, and what they were before: runs at once must ask for
+ * the same, and the last to finish puts them back.
+ */
+let applied: { readonly env: NodeJS.ProcessEnv; readonly saved: NodeJS.ProcessEnv } | undefined;
+
+function putEnv(env: NodeJS.ProcessEnv): void {
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+
+/** Sets `env` for a run about to start (`running` does not count it yet). */
+function setEnv(env: NodeJS.ProcessEnv = {}): void {
+  const want = JSON.stringify(Object.entries(env).sort());
+  if (running > 0) {
+    if (want !== JSON.stringify(Object.entries(applied?.env ?? {}).sort())) {
+      throw new Error("in-process CLI runs at once with different environments");
+    }
+    return;
+  }
+  applied = { env, saved: Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]])) };
+  putEnv(env);
+}
+
+function restoreEnv(): void {
+  if (running === 0 && applied) {
+    putEnv(applied.saved);
+    applied = undefined;
+  }
 }
 
 /**
@@ -91,7 +126,13 @@ async function runEntry(
   args: readonly string[],
   opts: InProcessOptions,
 ): Promise<BuiltRunResult> {
-  enter(opts.cwd);
+  setEnv(opts.env);
+  try {
+    enter(opts.cwd);
+  } catch (err) {
+    restoreEnv();
+    throw err;
+  }
   const chunks: Buffer[] = [];
   let stderr = "";
   const io: Io = {
@@ -122,6 +163,7 @@ async function runEntry(
   } finally {
     clearTimeout(timer);
     running--;
+    restoreEnv();
   }
 }
 

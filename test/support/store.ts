@@ -17,6 +17,7 @@ import { encodeRequest } from "../../src/ocsp/request.js";
 import { parseResponse } from "../../src/ocsp/response.js";
 import { loadCertificate } from "../../src/x509/load.js";
 import { type ServerProcess, startProcess } from "../responder-process.js";
+import { runBuiltMain } from "./cli.js";
 import {
   argv,
   normalizeDates,
@@ -28,8 +29,15 @@ import {
   runCommand,
 } from "./pki.js";
 
-/** Runs the built CLI. */
+/**
+ * Runs the built CLI: `serve` as a process (it is a server), the short commands (db, revoke,
+ * unrevoke) in this process from their bundles, as test/support/cli.ts runs the others, unless
+ * OCSPKIT_CMD names another program.
+ */
 export function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  if (args[0] !== "serve" && !process.env["OCSPKIT_CMD"]?.trim()) {
+    return runBuiltMain(args, { env, timeoutMs: 60_000 });
+  }
   const [cmd, ...pre] = ocspkitCommand();
   return runCommand(cmd!, [...pre, ...args], {
     env: { ...process.env, ...env },
