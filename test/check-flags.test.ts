@@ -1,7 +1,7 @@
 /**
- * `ocspkit check --nonce` and `--max-age` through the BUILT CLI (issue 12, item 8): a responder
- * that drops nonces, one that echoes them, and answers without nextUpdate of various ages, all
- * signed at test time by a CA made with the openssl CLI.
+ * `ocspkit check --nonce` and `--max-age` through the BUILT CLI, run in this process (issue 12,
+ * item 8): a responder that drops nonces, one that echoes them, and answers without nextUpdate
+ * of various ages, all signed at test time by a CA made with the openssl CLI.
  */
 import assert from "node:assert/strict";
 import { createPrivateKey, type KeyObject } from "node:crypto";
@@ -16,8 +16,9 @@ import { NONCE_OID } from "../src/ocsp/nonce.js";
 import { parseRequest } from "../src/ocsp/request.js";
 import type { Certificate, Extension } from "../src/x509/cert.js";
 import { loadCertificate } from "../src/x509/load.js";
+import { runOcspkit } from "./support/cli.js";
 import { signedResponse } from "./support/forge.js";
-import { argv, ocspkitCommand, openssl, runArgv } from "./support/pki.js";
+import { argv, openssl } from "./support/pki.js";
 
 const DAY = 86_400_000;
 
@@ -75,10 +76,10 @@ async function responder(a: Answer): Promise<{ url: string; server: Server }> {
 async function check(a: Answer, ...args: string[]) {
   const { url, server } = await responder(a);
   try {
-    const r = await runArgv([
-      ...ocspkitCommand(),
-      ...argv`check --json --url ${url} --issuer ${caFile} --ca-file ${caFile} ${args} ${leafFile}`,
-    ]);
+    const r = await runOcspkit(
+      "check",
+      argv`--json --url ${url} --issuer ${caFile} --ca-file ${caFile} ${args} ${leafFile}`,
+    );
     const result = r.code === 64 ? undefined : JSON.parse(r.stdout).results[0];
     return { code: r.code, result, err: r.stderr };
   } finally {

@@ -19,6 +19,7 @@ import { probeExitCode, probeResponder } from "../src/probe/probe.js";
 import type { Certificate } from "../src/x509/cert.js";
 import { loadCertificate } from "../src/x509/load.js";
 import { type ServerProcess, startProcess } from "./responder-process.js";
+import { runOcspkit } from "./support/cli.js";
 import { FAULTS, type Fault, startFaultResponder } from "./support/fault-responder.js";
 import {
   argv,
@@ -26,7 +27,6 @@ import {
   ocspkitCommand,
   openssl,
   type Pki,
-  runArgv,
   runCommand,
 } from "./support/pki.js";
 
@@ -105,7 +105,7 @@ interface JsonReport {
 async function probeCli(
   args: string[],
 ): Promise<{ code: number | null; json?: JsonReport; stderr: string; stdout: string }> {
-  const r = await runArgv([...ocspkitCommand(), "probe", ...args], { timeoutMs: 60_000 });
+  const r = await runOcspkit("probe", args, { timeoutMs: 60_000 });
   let json: JsonReport | undefined;
   if (args.includes("--json") && r.stdout.trim().startsWith("{"))
     json = JSON.parse(r.stdout) as JsonReport;

@@ -25,7 +25,7 @@ export interface BuiltRunResult extends RunResult {
 }
 
 /** The commands whose bundles export an entry `<name>Command(argv, io)`. */
-export type Command = "ocsp" | "check" | "inspect" | "staple";
+export type Command = "ocsp" | "check" | "inspect" | "staple" | "probe";
 
 const load = createRequire(import.meta.url);
 const entries = new Map<Command | "main", Entry>();
