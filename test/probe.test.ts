@@ -21,14 +21,7 @@ import { loadCertificate } from "../src/x509/load.js";
 import { type ServerProcess, startProcess } from "./responder-process.js";
 import { runOcspkit } from "./support/cli.js";
 import { FAULTS, type Fault, startFaultResponder } from "./support/fault-responder.js";
-import {
-  argv,
-  makePki,
-  ocspkitCommand,
-  openssl,
-  type Pki,
-  runCommand,
-} from "./support/pki.js";
+import { argv, makePki, ocspkitCommand, openssl, type Pki, runCommand } from "./support/pki.js";
 
 /** Every id ../shared/PROBE.md lists. */
 const PROBE_MD_IDS = [
