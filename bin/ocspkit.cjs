@@ -2,7 +2,7 @@
 "use strict";
 // CommonJS, and one bundle per command (scripts/build.mjs): Node 20's fastest start.
 require("./code-cache.cjs");
-const { main } = require("../dist/bin/main.cjs");
+const { exitsOnReturn, main } = require("../dist/bin/main.cjs");
 
 // A reader that goes away (`ocspkit … | head -1`) is not an error worth a stack trace. Output
 // that cannot be written (a full disk, a closed terminal) is lost: one line says so, and the exit
@@ -30,10 +30,10 @@ main(argv).then(
   (code) => {
     process.exitCode = code;
     // A batch's process ends holding tens of megabytes of heap, which a natural exit frees piece
-    // by piece: ~16 ms of a 1,000-certificate `check` on 2 cores. `check` leaves nothing running
-    // once it returns, only its output, which may still be queued for a pipe: the process
-    // exits once an empty write after it on each stream is done, so after every byte.
-    if (argv[0] === "check") {
+    // by piece. A command that leaves nothing running (src/cli/commands.ts says which) leaves
+    // only its output, which may still be queued for a pipe: the process exits once an empty
+    // write after it on each stream is done, so after every byte.
+    if (exitsOnReturn(argv)) {
       let streams = 2;
       // A write that failed is the error handler's to report.
       const flushed = (err) => !err && --streams === 0 && process.exit();

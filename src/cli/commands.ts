@@ -16,6 +16,7 @@ export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map([
     {
       summary: "check certificates: finds the responder and issuer by itself",
       load: async () => (await import("./check.js")).checkCommand,
+      exitsOnReturn: true,
     },
   ],
   [

@@ -23,6 +23,11 @@ function usage(): string {
 const completion = async (argv: readonly string[], io: Io) =>
   (await import("./completion.js")).completionCommand(argv, io, COMMANDS, COMPLETION);
 
+/** May the process end as soon as `main(argv)` has returned and its output is written? */
+export function exitsOnReturn(argv: readonly string[]): boolean {
+  return argv[0] !== undefined && COMMANDS.get(argv[0])?.exitsOnReturn === true;
+}
+
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [cmd, ...rest] = argv;
   const command = cmd === undefined ? undefined : COMMANDS.get(cmd);
