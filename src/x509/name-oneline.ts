@@ -2,6 +2,7 @@
 // (text.ts) and from OpenSSL's 1,000-object table (oids.ts) so that `check`, which shows each
 // certificate's subject, loads neither: by default attributes are named from the small table
 // of name attributes (name-oids.ts); the printers pass the whole table.
+import { newSlot, readTlvInto } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
 import { attributeShortName } from "./name-oids.js";
 import {
@@ -190,57 +191,44 @@ const PLAIN_TAGS = new Set([TAG.utf8String, 18, 19, 20, TAG.ia5String, TAG.visib
  * rest of planning a certificate.
  */
 function plainOneline(der: Uint8Array, shortName: ShortName): string | undefined {
-  // The offset just past a header at `p` whose content ends at or before `limit`; the content's
-  // end is left in `end`. -1 when the header is not one this reader takes.
-  let end = 0;
-  const header = (p: number, limit: number, tag: number): number => {
-    if (p + 2 > limit || der[p] !== tag) return -1;
-    let len = der[p + 1]!;
-    let at = p + 2;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      if (n < 1 || n > 2 || at + n > limit) return -1;
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + der[at++]!;
-    }
-    end = at + len;
-    return end > limit ? -1 : at;
-  };
+  // Each of the name, its RDNs, their attributes, types and values is read into `s` in turn;
+  // anything that is not DER throws, and is the general reader's to print or refuse.
+  const s = newSlot();
   try {
-    let p = header(0, der.length, 0x30);
-    if (p < 0) return undefined;
-    const nameEnd = end;
+    const name = readTlvInto(der, 0, der.length, s);
+    if (name.tag !== 0x30) return undefined;
+    const nameEnd = name.end;
     let out = "";
     let first = true;
-    while (p < nameEnd) {
-      let q = header(p, nameEnd, 0x31);
-      if (q < 0 || q === end) return undefined;
-      const setEnd = end;
+    for (let p = name.contentStart; p < nameEnd; ) {
+      const rdn = readTlvInto(der, p, nameEnd, s);
+      if (rdn.tag !== 0x31 || rdn.contentStart === rdn.end) return undefined;
+      const rdnEnd = rdn.end;
       let firstInSet = true;
-      while (q < setEnd) {
-        const atv = header(q, setEnd, 0x30);
-        if (atv < 0) return undefined;
-        const atvEnd = end;
-        const oidAt = header(atv, atvEnd, 0x06);
-        if (oidAt < 0) return undefined;
-        const oidEnd = end;
-        const tag = der[oidEnd];
-        if (tag === undefined || !PLAIN_TAGS.has(tag)) return undefined;
-        const v = header(oidEnd, atvEnd, tag);
-        if (v < 0 || end !== atvEnd) return undefined;
-        for (let i = v; i < end; i++) {
-          const position = (i === v ? CH_FIRST_ESC : 0) | (i === end - 1 ? CH_LAST_ESC : 0);
+      for (let q = rdn.contentStart; q < rdnEnd; ) {
+        const atv = readTlvInto(der, q, rdnEnd, s);
+        if (atv.tag !== 0x30) return undefined;
+        const atvEnd = atv.end;
+        const type = readTlvInto(der, atv.contentStart, atvEnd, s);
+        if (type.tag !== 0x06) return undefined;
+        const oidAt = type.contentStart;
+        const oidEnd = type.end;
+        const value = readTlvInto(der, oidEnd, atvEnd, s);
+        if (!PLAIN_TAGS.has(value.tag) || value.end !== atvEnd) return undefined;
+        const v = value.contentStart;
+        for (let i = v; i < atvEnd; i++) {
+          const position = (i === v ? CH_FIRST_ESC : 0) | (i === atvEnd - 1 ? CH_LAST_ESC : 0);
           const b = der[i]!;
           if (b >= 0x80 || charType(b) & (CH_ESC_2253 | CH_ESC_CTRL | position)) return undefined;
         }
         const oid = decodeOid(der, oidAt, oidEnd);
         out += first ? "" : firstInSet ? ", " : " + ";
-        out += `${shortName(oid) ?? truncated(oid, 80)} = ${latin1.decode(der.subarray(v, end))}`;
+        out += `${shortName(oid) ?? truncated(oid, 80)} = ${latin1.decode(der.subarray(v, atvEnd))}`;
         first = false;
         firstInSet = false;
         q = atvEnd;
       }
-      p = setEnd;
+      p = rdnEnd;
     }
     return out;
   } catch {
