@@ -1,17 +1,25 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import {
+  BIT_STRING,
+  BMP_STRING,
+  BOOLEAN,
   checkBitString,
   checkDer,
   contentOf,
   DerError,
   expectTag,
+  INTEGER,
   newSlot,
+  OCTET_STRING,
+  OID as OID_TAG,
   readTlv,
   readTlvInto,
+  SEQUENCE,
+  SET,
   sameBytes,
-  TAG,
   type Tlv,
   type TlvSlot,
+  UNIVERSAL_STRING,
   wrongTag,
 } from "../der/der.js";
 import { decodeOid } from "../der/oid.js";
@@ -53,20 +61,6 @@ export interface AlgorithmId {
 
 /** X.509 key usage bits, numbered as in RFC 5280 §4.2.1.3. */
 export const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5 } as const;
-
-// Tags as plain bindings: each TAG.X is an inline-cache lookup in V8's interpreter and
-// baseline code, where a cold run checks its certificates.
-const {
-  BIT_STRING,
-  BMP_STRING,
-  BOOLEAN,
-  INTEGER,
-  OCTET_STRING,
-  OID: OID_TAG,
-  SEQUENCE,
-  SET,
-  UNIVERSAL_STRING,
-} = TAG;
 
 /** The validity times are judged where an error can name them (see Certificate). */
 const TIMES_UNJUDGED = { timesForPrint: true } as const;
