@@ -13,7 +13,15 @@ import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { parseResponse } from "../src/ocsp/response.js";
 import { makePki, type Pki } from "./support/pki.js";
-import { cli, initAndImport, serve, signerArgs, statusVia, within } from "./support/store.js";
+import {
+  cli,
+  cliProcess,
+  initAndImport,
+  serve,
+  signerArgs,
+  statusVia,
+  within,
+} from "./support/store.js";
 
 let pki: Pki;
 let seq = 0;
@@ -94,7 +102,7 @@ describe("db commands on SQLite", () => {
     r = await cli(["revoke", ...good2, "--reason", "certificateHold"]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /already revoked/);
-    r = await cli(["unrevoke", ...good2]);
+    r = await cliProcess(["unrevoke", ...good2]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /is good again/);
     r = await cli([
@@ -282,7 +290,7 @@ describe("db commands on SQLite", () => {
 
   test("OCSPKIT_DB stands in for --db", async () => {
     const db = await filled();
-    const r = await cli(["db", "status", ...issuer(), "--cert", pki.leaves.good.cert], {
+    const r = await cliProcess(["db", "status", ...issuer(), "--cert", pki.leaves.good.cert], {
       OCSPKIT_DB: db,
     });
     assert.equal(r.code, 0, r.stderr);
@@ -300,7 +308,7 @@ describe("serve --db sqlite:", () => {
       const leaf = pki.leaves.good2.cert;
       assert.equal((await statusVia(pki, s.url, [leaf])).statuses, "good");
       assert.equal((await statusVia(pki, s.url, [leaf])).statuses, "good", "now from the cache");
-      const r = await cli([
+      const r = await cliProcess([
         "revoke",
         "--db",
         db,

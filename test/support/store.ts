@@ -30,14 +30,25 @@ import {
 } from "./pki.js";
 
 /**
- * Runs the built CLI: `serve` as a process (it is a server), the short commands (db, revoke,
- * unrevoke) in this process from their bundles, as test/support/cli.ts runs the others, unless
- * OCSPKIT_CMD names another program.
+ * Runs the built CLI: the short commands (db, revoke, unrevoke) in this process from their
+ * bundles, as test/support/cli.ts runs the others; `serve` as a process (it is a server), and
+ * every command as one when OCSPKIT_CMD names another program.
  */
 export function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   if (args[0] !== "serve" && !process.env["OCSPKIT_CMD"]?.trim()) {
     return runBuiltMain(args, { env, timeoutMs: 60_000 });
   }
+  return cliProcess(args, env);
+}
+
+/**
+ * bin/ocspkit.cjs as a process, for what only a process shows: that the command ends (its
+ * database connections closed), its environment, a change made from outside the responders.
+ */
+export function cliProcess(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunResult> {
   const [cmd, ...pre] = ocspkitCommand();
   return runCommand(cmd!, [...pre, ...args], {
     env: { ...process.env, ...env },
